@@ -1,0 +1,102 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/brewkit/brewkit/manifest"
+	"github.com/brewkit/brewkit/platforms"
+)
+
+// globalOptions are bashbrew's global flags, shared by every command.
+type globalOptions struct {
+	library              string
+	arch                 string
+	constraints          []string
+	exclusiveConstraints bool
+	namespace            string
+	archNamespaceList    []string
+	archNamespaces       map[string]string // parsed from archNamespaceList
+}
+
+// newRootCmd builds the command tree. getenv supplies the environment, so
+// that tests need not touch the process's own.
+func newRootCmd(getenv func(string) string) *cobra.Command {
+	g := &globalOptions{}
+	root := &cobra.Command{
+		Use:           "brewkit",
+		Short:         "Build the Docker Official Images from their library files",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(*cobra.Command, []string) error {
+			return g.validate()
+		},
+	}
+	g.register(root, getenv)
+	root.AddCommand(newListCmd(g), newCatCmd(g, getenv))
+	return root
+}
+
+func (g *globalOptions) register(root *cobra.Command, getenv func(string) string) {
+	env := func(names ...string) string {
+		for _, n := range names {
+			if v := getenv(n); v != "" {
+				return v
+			}
+		}
+		return ""
+	}
+	library := env("BREWKIT_LIBRARY", "BASHBREW_LIBRARY")
+	if library == "" {
+		library = filepath.Join(getenv("HOME"), "docker", "official-images", "library")
+	}
+	arch := env("BREWKIT_ARCH", "BASHBREW_ARCH")
+	if arch == "" {
+		arch, _ = platforms.Host() // an unknown host is reported by validate
+	}
+	f := root.PersistentFlags()
+	f.StringVar(&g.library, "library", library, "directory of library files ($BREWKIT_LIBRARY, $BASHBREW_LIBRARY)")
+	f.StringVar(&g.arch, "arch", arch, "architecture to act on ($BREWKIT_ARCH, $BASHBREW_ARCH; default: the host's)")
+	f.StringArrayVar(&g.constraints, "constraint", splitEnvList(env("BREWKIT_CONSTRAINTS", "BASHBREW_CONSTRAINTS")), "a constraint this worker satisfies, such as windowsservercore-ltsc2022 (repeatable; $BASHBREW_CONSTRAINTS)")
+	f.BoolVar(&g.exclusiveConstraints, "exclusive-constraints", false, "skip entries that have no Constraints")
+	f.StringVar(&g.namespace, "namespace", env("BREWKIT_NAMESPACE", "BASHBREW_NAMESPACE"), "namespace prefixed to repository names ($BASHBREW_NAMESPACE)")
+	f.StringArrayVar(&g.archNamespaceList, "arch-namespace", splitEnvList(env("BREWKIT_ARCH_NAMESPACES", "BASHBREW_ARCH_NAMESPACES")), "ARCH=NAMESPACE where per-architecture images live, such as arm64v8=arm64v8 (repeatable; $BASHBREW_ARCH_NAMESPACES)")
+}
+
+// splitEnvList splits a comma-separated environment value.
+func splitEnvList(v string) []string {
+	if strings.TrimSpace(v) == "" {
+		return nil
+	}
+	items := strings.Split(v, ",")
+	for i := range items {
+		items[i] = strings.TrimSpace(items[i])
+	}
+	return items
+}
+
+func (g *globalOptions) validate() error {
+	if !platforms.IsKnown(g.arch) {
+		return fmt.Errorf("--arch %q: unknown architecture; want one of %s", g.arch, strings.Join(platforms.Names(), ", "))
+	}
+	g.archNamespaces = make(map[string]string, len(g.archNamespaceList))
+	for _, item := range g.archNamespaceList {
+		arch, ns, ok := strings.Cut(item, "=")
+		arch, ns = strings.TrimSpace(arch), strings.TrimSpace(ns)
+		if !ok || arch == "" || ns == "" {
+			return fmt.Errorf("--arch-namespace %q: want ARCH=NAMESPACE, such as arm64v8=arm64v8", item)
+		}
+		if !platforms.IsKnown(arch) {
+			return fmt.Errorf("--arch-namespace %q: unknown architecture %q; want one of %s", item, arch, strings.Join(platforms.Names(), ", "))
+		}
+		g.archNamespaces[arch] = ns
+	}
+	return nil
+}
+
+func (g *globalOptions) filter() manifest.Filter {
+	return manifest.Filter{Arch: g.arch, Constraints: g.constraints, Exclusive: g.exclusiveConstraints}
+}
