@@ -39,15 +39,19 @@ func decode(e *Entry, p paragraph, d *diag) {
 	if len(e.Architectures) == 0 {
 		e.Architectures = inheritedArches // already sorted and unique
 	} else {
-		e.Architectures = sortedUnique(e.Architectures)
+		e.Architectures = sortedUnique(e.Architectures) // the entry's own list
 	}
 }
 
 func setField(e *Entry, f field, d *diag) {
 	if k, ok := lookupKey(f.key); ok {
-		e.lines[k] = f.line
+		e.lines[k] = int32(f.line)
 		if l := e.list(k); l != nil {
-			*l = append(*l, splitList(f.value)...)
+			if items := splitList(f.value); len(*l) == 0 {
+				*l = items
+			} else {
+				*l = append(*l, items...) // an inherited list: clipped, so this copies
+			}
 		} else {
 			*e.str(k) = f.value
 		}
@@ -57,10 +61,7 @@ func setField(e *Entry, f field, d *diag) {
 		if !platforms.IsKnown(arch) {
 			d.warnf(f.line, "field %q overrides an unknown architecture %q; known: %s", f.key, arch, strings.Join(platforms.Names(), ", "))
 		}
-		if e.ArchValues == nil {
-			e.ArchValues = make(map[string]string)
-		}
-		e.ArchValues[f.key] = f.value
+		e.setArchValue(f.key, f.value)
 		return
 	}
 	d.warnf(f.line, "unknown field %q is ignored; field names are case-sensitive: %s", f.key, knownFields)
@@ -97,12 +98,8 @@ func splitList(v string) []string {
 	return items
 }
 
-// sortedUnique returns the distinct values of list in byte order.
+// sortedUnique sorts list in place and drops repeated values.
 func sortedUnique(list []string) []string {
-	if len(list) == 0 {
-		return list
-	}
-	out := slices.Clone(list)
-	slices.Sort(out)
-	return slices.Compact(out)
+	slices.Sort(list)
+	return slices.Compact(list)
 }

@@ -32,8 +32,12 @@ type Entry struct {
 
 	Constraints []string
 
-	line  int          // first line of the paragraph
-	lines [numKeys]int // line where each field's value was written (maybe the global paragraph)
+	line       int            // first line of the paragraph
+	lines      [numKeys]int32 // line where each field's value was written (maybe the global paragraph)
+	sharedArch bool           // ArchValues belongs to the global paragraph: copy before writing
+	// archDirsClean: every ARCH-Directory value is path.Clean; set on the
+	// global paragraph so that entries sharing its values need not check.
+	archDirsClean bool
 }
 
 // DefaultEntry returns the values an entry has when neither it nor the
@@ -50,6 +54,9 @@ func DefaultEntry() Entry {
 // Line is the line on which the entry's paragraph starts.
 func (e Entry) Line() int { return e.line }
 
+// setHere reports whether the entry's own paragraph set field k.
+func (e *Entry) setHere(k key) bool { return int(e.lines[k]) >= e.line }
+
 // Clone returns a deep copy of e.
 func (e Entry) Clone() Entry {
 	e.Maintainers = slices.Clone(e.Maintainers)
@@ -64,7 +71,37 @@ func (e Entry) Clone() Entry {
 		}
 		e.ArchValues = m
 	}
+	e.sharedArch = false
 	return e
+}
+
+// inherit returns the starting point of an entry below the global paragraph
+// g. Instead of copying g's lists and per-architecture values it shares
+// them: the lists are clipped, so that appending to them copies, and
+// ArchValues is copied before the first write (see setArchValue). Parsing
+// a large file would otherwise spend most of its time copying the global
+// paragraph.
+func (g *Entry) inherit() Entry {
+	e := *g
+	e.Maintainers = slices.Clip(e.Maintainers)
+	e.Tags = nil // global Tags are an error, reported once
+	e.SharedTags = slices.Clip(e.SharedTags)
+	e.Architectures = slices.Clip(e.Architectures)
+	e.Constraints = slices.Clip(e.Constraints)
+	e.sharedArch = true
+	return e
+}
+
+// setArchValue sets a per-architecture value, copying a shared map first.
+func (e *Entry) setArchValue(k, v string) {
+	if e.ArchValues == nil || e.sharedArch {
+		m := make(map[string]string, len(e.ArchValues)+1)
+		for k, v := range e.ArchValues {
+			m[k] = v
+		}
+		e.ArchValues, e.sharedArch = m, false
+	}
+	e.ArchValues[k] = v
 }
 
 // MaintainersString is Maintainers joined with [Separator].

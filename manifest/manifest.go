@@ -13,15 +13,21 @@ type Manifest struct {
 	// the result, such as an unknown field; printing them is up to the caller.
 	Warnings []*Error
 
-	tagIndex    map[string]int // tag → index in Entries
-	sharedIndex map[string]int // shared tag → index of the first entry carrying it
+	tags map[string]tagRef // every tag and shared tag of the file
+}
+
+// tagRef locates a tag: 1 + the index in Entries of the entry whose Tags
+// hold it, and of the first entry whose SharedTags hold it (0: none).
+type tagRef struct {
+	tag, shared int32
+	para        int32 // the paragraph that added tag, to tell a tag repeated in one entry
 }
 
 // GetTag returns the entry whose Tags hold tag, or nil.
 func (m *Manifest) GetTag(tag string) *Entry {
-	if m.tagIndex != nil {
-		if i, ok := m.tagIndex[tag]; ok {
-			return &m.Entries[i]
+	if m.tags != nil {
+		if ref := m.tags[tag]; ref.tag > 0 {
+			return &m.Entries[ref.tag-1]
 		}
 		return nil
 	}

@@ -17,6 +17,7 @@ type field struct {
 // the file.
 type paragraph struct {
 	line   int // line of the first field
+	start  int // index of the first field in the file's slab, while splitting
 	fields []field
 }
 
@@ -36,11 +37,20 @@ type paragraph struct {
 // The text is sliced, not copied, so splitting is linear and cheap.
 func splitParagraphs(text string, d *diag) []paragraph {
 	text = strings.TrimPrefix(text, "\ufeff")
+	// Every field goes into one slab, sized by the line count, and each
+	// paragraph is a window of it: two allocations for any file size.
+	slab := make([]field, 0, strings.Count(text, "\n")+1)
 	var (
 		paras []paragraph
-		cur   *paragraph
+		open  bool
 	)
-	end := func() { cur = nil }
+	end := func() {
+		if open {
+			p := &paras[len(paras)-1]
+			p.fields = slab[p.start:len(slab):len(slab)]
+		}
+		open = false
+	}
 	for lineNo := 1; len(text) > 0; lineNo++ {
 		line := text
 		if i := strings.IndexByte(text, '\n'); i >= 0 {
@@ -57,25 +67,25 @@ func splitParagraphs(text string, d *diag) []paragraph {
 			d.errorf(lineNo, "line holds only blanks (%s); paragraphs are separated by an empty line, so delete the blanks", quoteLine(line))
 			end()
 		case line[0] == ' ' || line[0] == '\t':
-			if cur == nil || len(cur.fields) == 0 {
+			if !open {
 				d.errorf(lineNo, "continuation line %s has no field before it; indented lines continue the field above them", quoteLine(line))
 				continue
 			}
-			f := &cur.fields[len(cur.fields)-1]
-			f.value += continuation(line)
+			slab[len(slab)-1].value += continuation(line)
 		default:
 			k, v, ok := strings.Cut(line, ":")
 			if !ok {
 				d.errorf(lineNo, "line %s has no ':'; want \"Key: value\", an indented continuation line, or an empty line between paragraphs", quoteLine(line))
 				continue
 			}
-			if cur == nil {
-				paras = append(paras, paragraph{line: lineNo})
-				cur = &paras[len(paras)-1]
+			if !open {
+				paras = append(paras, paragraph{line: lineNo, start: len(slab)})
+				open = true
 			}
-			cur.fields = append(cur.fields, field{key: strings.TrimSpace(k), value: strings.TrimSpace(v), line: lineNo})
+			slab = append(slab, field{key: strings.TrimSpace(k), value: strings.TrimSpace(v), line: lineNo})
 		}
 	}
+	end()
 	return paras
 }
 

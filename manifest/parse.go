@@ -3,6 +3,7 @@ package manifest
 import (
 	"fmt"
 	"io"
+	"path"
 	"strings"
 
 	"github.com/brewkit/brewkit/platforms"
@@ -37,11 +38,11 @@ func ParseString(name, text string) (*Manifest, error) {
 	}
 
 	m := &Manifest{Global: parseGlobal(paras[0], d)}
-	b := newBuilder(m, d)
+	m.Global.archDirsClean = archDirsClean(m.Global.ArchValues)
+	b := newBuilder(m, d, len(paras)-1)
 	for _, p := range paras[1:] {
-		e := m.Global.Clone()
-		e.Tags = nil // global Tags are an error, reported once above
-		decode(&e, p, d)
+		e := b.next()
+		decode(e, p, d)
 		b.add(e)
 	}
 	if len(d.errs) > 0 {
@@ -57,12 +58,21 @@ func parseGlobal(p paragraph, d *diag) Entry {
 	if len(g.Maintainers) == 0 {
 		d.errorf(p.line, `missing Maintainers in the global paragraph; want at least one %s`, maintainerFormat)
 	}
-	checkMaintainers(g.Maintainers, g.lines[keyMaintainers], d)
+	checkMaintainers(g.Maintainers, int(g.lines[keyMaintainers]), d)
 	if len(g.Tags) > 0 {
-		d.errorf(g.lines[keyTags], "Tags are not permitted in the global paragraph, which holds defaults for the entries; put them in an entry (paragraphs are separated by an empty line)")
+		d.errorf(int(g.lines[keyTags]), "Tags are not permitted in the global paragraph, which holds defaults for the entries; put them in an entry (paragraphs are separated by an empty line)")
 	}
-	checkArches("global paragraph", g.Architectures, g.lines[keyArchitectures], d)
+	checkArches("global paragraph", g.Architectures, int(g.lines[keyArchitectures]), d)
 	return g
+}
+
+func archDirsClean(values map[string]string) bool {
+	for k, v := range values {
+		if v != "" && strings.HasSuffix(k, "-Directory") && path.Clean(v) != v {
+			return false
+		}
+	}
+	return true
 }
 
 func checkMaintainers(list []string, line int, d *diag) {
@@ -73,10 +83,10 @@ func checkMaintainers(list []string, line int, d *diag) {
 	}
 }
 
-func checkArches(who string, arches []string, line int, d *diag) {
+func checkArches(who any, arches []string, line int, d *diag) {
 	for _, a := range arches {
 		if !platforms.IsKnown(a) {
-			d.errorf(line, "%s: unknown architecture %q in Architectures; known: %s", who, a, strings.Join(platforms.Names(), ", "))
+			d.errorf(line, "%v: unknown architecture %q in Architectures; known: %s", who, a, strings.Join(platforms.Names(), ", "))
 		}
 	}
 }
