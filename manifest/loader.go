@@ -40,13 +40,13 @@ type Loader struct {
 // The tag may be a tag or a shared tag.
 func (l *Loader) Load(ctx context.Context, arg string) (*Repo, error) {
 	name, tag, source := splitArg(arg)
-	m, err := l.parse(ctx, source)
+	m, file, err := l.parse(ctx, source)
 	if err != nil {
 		return nil, err
 	}
 	r := &Repo{RepoName: name, TagName: tag, Manifest: m}
 	if tag != "" && !r.selectTag() {
-		return nil, fmt.Errorf("%s: tag %q: %w (the file has no such tag or shared tag)", source, tag, ErrNotFound)
+		return nil, fmt.Errorf("%s: tag %q: %w (the file has no such tag or shared tag)", file, tag, ErrNotFound)
 	}
 	return r, nil
 }
@@ -62,9 +62,11 @@ func splitArg(arg string) (name, tag, source string) {
 	return name, tag, source
 }
 
-func (l *Loader) parse(ctx context.Context, source string) (*Manifest, error) {
+// parse returns the manifest named by source and the file or URL it came from.
+func (l *Loader) parse(ctx context.Context, source string) (*Manifest, string, error) {
 	if u, err := url.Parse(source); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
-		return l.fetch(ctx, source)
+		m, err := l.fetch(ctx, source)
+		return m, source, err
 	}
 	var candidates []string
 	if filepath.IsAbs(source) || strings.ContainsRune(source, '/') || strings.ContainsRune(source, filepath.Separator) {
@@ -79,12 +81,13 @@ func (l *Loader) parse(ctx context.Context, source string) (*Manifest, error) {
 			continue
 		}
 		if err != nil {
-			return nil, fmt.Errorf("opening manifest: %w", err)
+			return nil, file, fmt.Errorf("opening manifest: %w", err)
 		}
 		defer f.Close()
-		return Parse(file, f)
+		m, err := Parse(file, f)
+		return m, file, err
 	}
-	return nil, fmt.Errorf("manifest %q: %w in %q (nor is it a path or an http(s) URL)", source, ErrNotFound, l.Library)
+	return nil, source, fmt.Errorf("manifest %q: %w in %q (nor is it a path or an http(s) URL)", source, ErrNotFound, l.Library)
 }
 
 func (l *Loader) fetch(ctx context.Context, source string) (*Manifest, error) {
