@@ -36,16 +36,20 @@ func TestLargeManifest(t *testing.T) {
 	}
 }
 
-// BenchmarkParseLarge parses a 200,000-entry file; bashbrew's parser is
-// quadratic in the number of entries (it scans every earlier entry for
-// duplicate tags and mergeable sources).
+// BenchmarkParseLarge parses files of 10,000 to 200,000 entries; bashbrew's
+// parser is quadratic in the number of entries (it scans every earlier entry
+// for duplicate tags and mergeable sources), brewkit's is linear.
 func BenchmarkParseLarge(b *testing.B) {
-	text := largeManifest(200000)
-	b.SetBytes(int64(len(text)))
-	for b.Loop() {
-		if _, err := ParseString("library/large", text); err != nil {
-			b.Fatal(err)
-		}
+	for _, n := range []int{10000, 40000, 200000} {
+		text := largeManifest(n)
+		b.Run(fmt.Sprintf("entries=%d", n), func(b *testing.B) {
+			b.SetBytes(int64(len(text)))
+			for b.Loop() {
+				if _, err := ParseString("library/large", text); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 
