@@ -31,9 +31,10 @@ type paragraph struct {
 //     appended with a newline (a lone "." stands for an empty line);
 //   - any other line is "Key: value", split at the first ':' and trimmed.
 //
-// Unlike bashbrew, a line of only blanks is an error (bashbrew silently
-// makes it a continuation, which glues two paragraphs together), so is a
-// continuation with no field before it, and so is a line with no ':'.
+// Unlike bashbrew, a line of only blanks between two fields is an error
+// (bashbrew silently makes it a continuation, which glues two paragraphs
+// together; see blankLine), so is a continuation with no field before it,
+// and so is a line with no ':'.
 // The text is sliced, not copied, so splitting is linear and cheap.
 func splitParagraphs(text string, d *diag) []paragraph {
 	text = strings.TrimPrefix(text, "\ufeff")
@@ -64,8 +65,10 @@ func splitParagraphs(text string, d *diag) []paragraph {
 		case isComment(line):
 			// dropped; it neither ends nor continues anything
 		case strings.TrimSpace(line) == "":
-			d.errorf(lineNo, "line holds only blanks (%s); paragraphs are separated by an empty line, so delete the blanks", quoteLine(line))
-			end()
+			blankLine(lineNo, line, text, open, slab, d)
+			if open && startsField(text) {
+				end() // it was meant as a separator
+			}
 		case line[0] == ' ' || line[0] == '\t':
 			if !open {
 				d.errorf(lineNo, "continuation line %s has no field before it; indented lines continue the field above them", quoteLine(line))
@@ -87,6 +90,42 @@ func splitParagraphs(text string, d *diag) []paragraph {
 	}
 	end()
 	return paras
+}
+
+// blankLine handles a line of only blanks. bashbrew reads it as a
+// continuation line that adds "\n" to the field above; brewkit does the
+// same, with a warning, where that is harmless: when an empty line, the end
+// of the file or another continuation follows. When a field line follows,
+// the author meant an empty line, and bashbrew would silently glue the two
+// paragraphs together: that is an error.
+func blankLine(lineNo int, line, rest string, open bool, slab []field, d *diag) {
+	switch {
+	case open && startsField(rest):
+		d.errorf(lineNo, "line holds only blanks (%s); paragraphs are separated by an empty line, so delete the blanks", quoteLine(line))
+	case open:
+		slab[len(slab)-1].value += "\n"
+		d.warnf(lineNo, "line holds only blanks (%s); it continues the field above, delete the blanks", quoteLine(line))
+	default:
+		d.warnf(lineNo, "line holds only blanks (%s) and is ignored; delete the blanks", quoteLine(line))
+	}
+}
+
+// startsField reports whether the next line of text that is not a comment
+// is a field line ("Key: value"), not an empty or continuation line.
+func startsField(text string) bool {
+	for len(text) > 0 {
+		line := text
+		if i := strings.IndexByte(text, '\n'); i >= 0 {
+			line, text = text[:i], text[i+1:]
+		} else {
+			text = ""
+		}
+		if isComment(line) {
+			continue
+		}
+		return strings.TrimSpace(line) != "" && line[0] != ' ' && line[0] != '\t'
+	}
+	return false
 }
 
 // isComment reports whether the first non-blank character of line is '#'.

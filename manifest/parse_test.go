@@ -75,6 +75,10 @@ func TestParseCanonical(t *testing.T) {
 		in:   "Maintainers: Jane Doe (@jane)\n",
 		want: "Maintainers: Jane Doe (@jane)",
 	}, {
+		name: "blank-only lines that separate nothing are continuations, as in bashbrew",
+		in:   "  \n" + global + "\nTags: a, b\n   \n\nTags: c\nDirectory: c  \n \t\n",
+		want: "Maintainers: Jane Doe <jane@example.com> (@jane)\nGitRepo: https://example.com/r.git\nGitCommit: " + commitA + "\n\nTags: a, b\n\nTags: c\nDirectory: c\n",
+	}, {
 		name: "no newline at the end",
 		in:   global + "\nTags: a",
 		want: "Maintainers: Jane Doe <jane@example.com> (@jane)\nGitRepo: https://example.com/r.git\nGitCommit: " + commitA + "\n\nTags: a",
