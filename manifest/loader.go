@@ -44,7 +44,7 @@ func (l *Loader) Load(ctx context.Context, arg string) (*Repo, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Repo{RepoName: name, TagName: tag, Manifest: m}
+	r := &Repo{File: file, RepoName: name, TagName: tag, Manifest: m}
 	if tag != "" && !r.selectTag() {
 		return nil, fmt.Errorf("%s: tag %q: %w (the file has no such tag or shared tag)", file, tag, ErrNotFound)
 	}

@@ -6,6 +6,7 @@ import "path"
 // one tag of it ("golang:1.22"). It is the data model of bashbrew's
 // templates, so its field and method names are bashbrew's.
 type Repo struct {
+	File     string    // the file or URL it was read from
 	RepoName string    // "golang"
 	TagName  string    // "1.22", or "" for the whole repository
 	Manifest *Manifest // the parsed file

@@ -1,0 +1,310 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/brewkit/brewkit/scheduler/workers"
+)
+
+// errNoWorker is wrapped by the error of a job that no worker can build.
+var errNoWorker = errors.New("no worker builds this architecture")
+
+func isNoWorker(err error) bool { return errors.Is(err, errNoWorker) }
+
+// Runner runs a plan's jobs on a set of workers.
+type Runner struct {
+	Workers []workers.Worker
+	Exec    Executor
+	// AllowEmulation lets a job for an architecture that no worker builds
+	// natively run on any worker (BuildKit emulates it with QEMU). Without
+	// it such jobs are skipped.
+	AllowEmulation bool
+	// Attempts bounds how often a job is tried when it fails with a
+	// [Transient] error; 0 means 3.
+	Attempts int
+	// Observe, if set, is told when a job starts and when it ends. It is
+	// called from one goroutine at a time and must not block for long.
+	Observe func(Event)
+}
+
+// Event reports a job starting (Outcome.End is zero) or ending.
+type Event struct {
+	Outcome *Outcome
+	Retry   bool // the attempt failed and the job will be tried again
+}
+
+// Run runs every job of p and returns their outcomes. A job starts as soon
+// as its parents have results and a worker for its architecture has a free
+// slot; when jobs wait for slots, the one with the longest chain of jobs
+// behind it goes first. A failed job fails only its descendants, which are
+// skipped. When ctx is done, Run stops starting jobs, waits for the
+// running ones to return, and reports the rest as cancelled.
+func (r *Runner) Run(ctx context.Context, p *Plan) *Report {
+	s := newRun(r, p)
+	s.report.Start = time.Now()
+	s.loop(ctx)
+	s.report.End = time.Now()
+	return s.report
+}
+
+// task is a job's state during a run; only the run's loop touches it.
+type task struct {
+	job      *Job
+	out      *Outcome
+	order    int
+	pending  int    // parents without a result yet
+	avoid    string // a worker this job just failed on
+	finished bool
+}
+
+type slot struct {
+	w    workers.Worker
+	free int
+}
+
+type done struct {
+	t   *task
+	s   *slot
+	res Result
+	err error
+}
+
+type run struct {
+	r       *Runner
+	report  *Report
+	tasks   map[*Job]*task
+	ready   map[string]*readyQueue // by arch
+	slots   []*slot
+	byArch  map[string][]*slot // the workers that may build an arch
+	running int
+	results chan done
+}
+
+func newRun(r *Runner, p *Plan) *run {
+	s := &run{
+		r:       r,
+		report:  &Report{},
+		tasks:   make(map[*Job]*task, len(p.Jobs)),
+		ready:   map[string]*readyQueue{},
+		byArch:  map[string][]*slot{},
+		results: make(chan done, len(p.Jobs)),
+	}
+	for _, w := range r.Workers {
+		s.slots = append(s.slots, &slot{w: w, free: w.Slots()})
+	}
+	for i, j := range p.Jobs {
+		t := &task{job: j, out: &Outcome{Job: j}, order: i, pending: len(j.Parents)}
+		s.tasks[j] = t
+		s.report.Outcomes = append(s.report.Outcomes, t.out)
+		if _, ok := s.byArch[j.Arch]; !ok {
+			s.byArch[j.Arch] = s.eligible(j.Arch)
+		}
+	}
+	return s
+}
+
+// eligible returns the workers that build arch natively or, with
+// emulation allowed and no native worker, all of them.
+func (s *run) eligible(arch string) []*slot {
+	var native []*slot
+	for _, sl := range s.slots {
+		for _, a := range sl.w.Arches {
+			if a == arch {
+				native = append(native, sl)
+				break
+			}
+		}
+	}
+	if len(native) == 0 && s.r.AllowEmulation {
+		return s.slots
+	}
+	return native
+}
+
+func (s *run) loop(ctx context.Context) {
+	s.start()
+	for {
+		if ctx.Err() == nil {
+			s.dispatch(ctx)
+		}
+		if s.running == 0 {
+			break
+		}
+		select {
+		case d := <-s.results:
+			s.finish(ctx, d)
+		case <-ctx.Done():
+			d := <-s.results // the running jobs see ctx too: wait for them
+			s.finish(ctx, d)
+		}
+	}
+	for _, t := range s.tasks {
+		if !t.finished {
+			s.end(t, Cancelled, fmt.Errorf("not run: %w", context.Cause(ctx)))
+		}
+	}
+}
+
+// start fails the jobs that cannot run and queues those with no parents.
+func (s *run) start() {
+	for _, o := range s.report.Outcomes {
+		t := s.tasks[o.Job]
+		switch {
+		case t.finished:
+		case t.job.Err != nil:
+			s.fail(t, Failed, t.job.Err)
+		case len(s.byArch[t.job.Arch]) == 0:
+			s.fail(t, Skipped, fmt.Errorf("%s: %w natively (allow emulation to build it anyway)", t.job.Arch, errNoWorker))
+		}
+	}
+	for _, o := range s.report.Outcomes {
+		if t := s.tasks[o.Job]; !t.finished && t.pending == 0 {
+			s.enqueue(t)
+		}
+	}
+}
+
+func (s *run) enqueue(t *task) {
+	q := s.ready[t.job.Arch]
+	if q == nil {
+		q = &readyQueue{}
+		s.ready[t.job.Arch] = q
+	}
+	q.push(t)
+}
+
+// dispatch starts ready jobs on free slots.
+func (s *run) dispatch(ctx context.Context) {
+	for _, sl := range s.slots {
+		for sl.free > 0 {
+			t := s.pick(sl)
+			if t == nil {
+				break
+			}
+			s.launch(ctx, t, sl)
+		}
+	}
+}
+
+// pick takes the best ready job that sl may build: the highest rank over
+// the queues of the architectures it serves.
+func (s *run) pick(sl *slot) *task {
+	var best *readyQueue
+	for arch, q := range s.ready {
+		if q.Len() == 0 || !s.serves(sl, arch) {
+			continue
+		}
+		if top := q.peek(); top.avoid == sl.w.Name && len(s.byArch[arch]) > 1 {
+			continue // retry it elsewhere
+		}
+		if best == nil || before(q.peek(), best.peek()) {
+			best = q
+		}
+	}
+	if best == nil {
+		return nil
+	}
+	return best.pop()
+}
+
+func (s *run) serves(sl *slot, arch string) bool {
+	for _, e := range s.byArch[arch] {
+		if e == sl {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *run) launch(ctx context.Context, t *task, sl *slot) {
+	sl.free--
+	s.running++
+	t.out.Attempts++
+	t.out.Worker, t.out.Start, t.out.End = sl.w.Name, time.Now(), time.Time{}
+	parents := make([]ParentResult, len(t.job.Parents))
+	for i, e := range t.job.Parents {
+		parents[i] = ParentResult{Edge: e, Result: s.tasks[e.Job].out.Result}
+	}
+	s.observe(Event{Outcome: t.out})
+	go func() {
+		res, err := s.r.Exec.Build(ctx, sl.w, t.job, parents)
+		s.results <- done{t: t, s: sl, res: res, err: err}
+	}()
+}
+
+// finish records a returned attempt and releases or skips the children.
+func (s *run) finish(ctx context.Context, d done) {
+	d.s.free++
+	s.running--
+	t := d.t
+	t.out.End = time.Now()
+	switch {
+	case d.err == nil:
+		t.out.Result = d.res
+		status := Built
+		if d.res.UpToDate {
+			status = UpToDate
+		}
+		s.end(t, status, nil)
+		for _, c := range t.job.Children {
+			if ct := s.tasks[c]; !ct.finished {
+				if ct.pending--; ct.pending == 0 {
+					s.enqueue(ct)
+				}
+			}
+		}
+	case ctx.Err() != nil:
+		s.fail(t, Cancelled, d.err)
+	case IsTransient(d.err) && t.out.Attempts < s.attempts():
+		t.avoid = d.s.w.Name
+		t.out.Err = d.err
+		s.observe(Event{Outcome: t.out, Retry: true})
+		s.enqueue(t)
+	default:
+		s.fail(t, Failed, d.err)
+	}
+}
+
+func (s *run) attempts() int {
+	if s.r.Attempts > 0 {
+		return s.r.Attempts
+	}
+	return 3
+}
+
+// fail ends t and skips every descendant that has not ended.
+func (s *run) fail(t *task, status Status, err error) {
+	s.end(t, status, err)
+	cause := fmt.Errorf("skipped because %s %s", t.job, status)
+	if isNoWorker(err) { // not a failure either
+		cause = fmt.Errorf("skipped because %s is: %w", t.job, err)
+	}
+	if status != Cancelled {
+		status = Skipped
+	}
+	queue := append([]*Job(nil), t.job.Children...)
+	for len(queue) > 0 {
+		c := s.tasks[queue[0]]
+		queue = queue[1:]
+		if c.finished {
+			continue
+		}
+		s.end(c, status, cause)
+		queue = append(queue, c.job.Children...)
+	}
+}
+
+func (s *run) end(t *task, status Status, err error) {
+	t.finished = true
+	t.out.Status, t.out.Err = status, err
+	s.observe(Event{Outcome: t.out})
+}
+
+func (s *run) observe(e Event) {
+	if s.r.Observe != nil {
+		s.r.Observe(e)
+	}
+}
