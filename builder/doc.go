@@ -1,0 +1,38 @@
+// Package builder is brewkit's BuildKit side: it connects to the workers
+// that package [workers] describes and, in time, runs builds on them.
+//
+// Find out which workers answer and what they build:
+//
+//	ws, err := workers.Load("workers.yaml")
+//	if err != nil { ... }
+//	for _, s := range builder.ProbeAll(ctx, ws) {
+//		switch {
+//		case !s.Up:
+//			log.Printf("%s is down: %v", s.Worker.Name, s.Err)
+//		case len(s.MissingArches) > 0:
+//			log.Printf("%s does not advertise %v", s.Worker.Name, s.MissingArches)
+//		default:
+//			log.Printf("%s: BuildKit %s, %d platforms", s.Worker.Name, s.BuildKitVersion, len(s.Platforms))
+//		}
+//	}
+//
+// Talk to one worker with BuildKit's own client:
+//
+//	c, err := builder.Dial(ctx, w)
+//	if err != nil { ... }
+//	defer c.Close()
+//	_, err = c.Solve(ctx, nil, client.SolveOpt{Frontend: "dockerfile.v0", ...}, statusCh)
+//
+// # Unreachable workers
+//
+// Dial does not connect (gRPC connects on the first call), so an address
+// nobody listens on is only noticed by the first request. Probe bounds every
+// probe with a timeout ([DefaultProbeTimeout], or [WithProbeTimeout]): a
+// missing or stale unix socket and a closed tcp port fail at once, and an
+// address that accepts but never answers fails when the timeout expires.
+//
+// # End-to-end tests
+//
+// Package builder/farmtest connects tests to the lab farm that `hack/farm up`
+// starts; those tests run only with BREWKIT_E2E=1.
+package builder
