@@ -1,0 +1,29 @@
+// Package farmtest connects end-to-end tests to the lab farm that
+// `hack/farm up` starts: one buildkitd per architecture and a registry, all on
+// loopback. Import it from tests only.
+//
+// A test that needs the farm starts with Require, which skips unless
+// BREWKIT_E2E=1 and fails, rather than skips, when the farm is not up:
+//
+//	func TestE2EBuild(t *testing.T) {
+//		farm := farmtest.Require(t)
+//		w := farm.Worker("arm64v8") // a workers.Worker for package builder
+//		git := farmtest.GitDaemon(t)
+//		url, commit := git.NewRepo(t, "hello", map[string]string{
+//			"Dockerfile": "FROM scratch\nCOPY busybox /bin/busybox\n",
+//			"busybox":    string(farmtest.Busybox(t, "arm64v8")),
+//		})
+//		// build url+"#"+commit on w, push to farm.Registry ...
+//	}
+//
+// Run them with
+//
+//	hack/farm up && BREWKIT_E2E=1 go test ./... -run E2E
+//
+// The farm's workers file comes from $BREWKIT_FARM_WORKERS, else from
+// .farm/workers.yaml at the top of the checkout (the directory holding
+// go.mod).
+//
+// Everything a helper starts (git daemon, an extra buildkitd) is stopped by
+// its own pid in t.Cleanup; the farm's own daemons are never touched.
+package farmtest
