@@ -1,0 +1,196 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/brewkit/brewkit/builder"
+	"github.com/brewkit/brewkit/platforms"
+	"github.com/brewkit/brewkit/scheduler/workers"
+)
+
+type workersOptions struct {
+	*globalOptions
+	file    string
+	flags   []string
+	format  string
+	timeout time.Duration
+}
+
+func newWorkersCmd(g *globalOptions) *cobra.Command {
+	o := &workersOptions{globalOptions: g}
+	cmd := &cobra.Command{
+		Use:   "workers",
+		Short: "Check that the BuildKit workers answer and build the arches they claim",
+		Long: `Check that the BuildKit workers answer and build the arches they claim.
+
+Workers come from a workers file (--workers, or $BREWKIT_WORKERS), such as
+the .farm/workers.yaml that hack/farm up writes, and from --worker flags.
+The command probes them all at once and prints one line per worker; it fails
+when a worker is down or does not advertise an arch it claims.`,
+		Example: `  brewkit workers --workers .farm/workers.yaml
+  brewkit workers --worker amd64=unix:///run/buildkit/buildkitd.sock --worker arm64v8=tcp://10.0.0.7:1234`,
+		Args: cobra.NoArgs,
+		RunE: o.run,
+	}
+	f := cmd.Flags()
+	// The environment comes from the process here: newRootCmd's getenv does
+	// not reach this constructor.
+	f.StringVar(&o.file, "workers", os.Getenv("BREWKIT_WORKERS"), "workers file, YAML ($BREWKIT_WORKERS)")
+	f.StringArrayVar(&o.flags, "worker", nil, "a worker as ARCH[,ARCH...]=ADDRESS, such as arm64v8=tcp://10.0.0.7:1234 (repeatable)")
+	f.StringVar(&o.format, "format", "table", "output format: table or json")
+	f.DurationVar(&o.timeout, "timeout", builder.DefaultProbeTimeout, "how long to wait for each worker to answer")
+	return cmd
+}
+
+func (o *workersOptions) run(cmd *cobra.Command, _ []string) error {
+	write, ok := map[string]func(io.Writer, []builder.WorkerStatus) error{
+		"table": writeWorkersTable,
+		"json":  writeWorkersJSON,
+	}[o.format]
+	if !ok {
+		return fmt.Errorf("--format %q: want table or json", o.format)
+	}
+	ws, err := o.workers()
+	if err != nil {
+		return err
+	}
+	statuses := builder.ProbeAll(cmd.Context(), ws, builder.WithProbeTimeout(o.timeout))
+	if err := write(cmd.OutOrStdout(), statuses); err != nil {
+		return err
+	}
+	return workersVerdict(statuses)
+}
+
+// workers returns the workers of --workers and --worker, validated together.
+func (o *workersOptions) workers() ([]workers.Worker, error) {
+	var ws []workers.Worker
+	if o.file != "" {
+		var err error
+		if ws, err = workers.Load(o.file); err != nil {
+			return nil, err
+		}
+	}
+	var errs []error
+	for _, s := range o.flags {
+		w, err := workers.ParseFlag(s)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("--worker: %w", err))
+			continue
+		}
+		ws = append(ws, w)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	if len(ws) == 0 {
+		return nil, errors.New("no workers: give a workers file with --workers FILE or $BREWKIT_WORKERS " +
+			"(hack/farm up writes .farm/workers.yaml), or workers with --worker ARCH=ADDRESS, " +
+			"such as --worker amd64=unix:///run/buildkit/buildkitd.sock")
+	}
+	if err := workers.Validate(ws); err != nil {
+		return nil, fmt.Errorf("the workers of --workers %s and --worker together: %w", o.file, err)
+	}
+	return ws, nil
+}
+
+func writeWorkersTable(w io.Writer, statuses []builder.WorkerStatus) error {
+	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tADDRESS\tSTATE\tBUILDKIT\tPLATFORMS\tNATIVE\tNOTE")
+	for _, s := range statuses {
+		state, version, plats := "DOWN", "-", "-"
+		if s.Up {
+			state, version = "up", s.BuildKitVersion
+			plats = strings.Join(formatPlatforms(s), ",")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Worker.Name, s.Worker.Address, state, version,
+			plats, strings.Join(s.Worker.Arches, ","), workerNote(s))
+	}
+	return tw.Flush()
+}
+
+// workerNote says what is wrong with a worker, if anything.
+func workerNote(s builder.WorkerStatus) string {
+	if !s.Up {
+		var pe *builder.ProbeError
+		if errors.As(s.Err, &pe) {
+			return pe.Err.Error() // the NAME and ADDRESS columns say the rest
+		}
+		return fmt.Sprint(s.Err)
+	}
+	switch len(s.MissingArches) {
+	case 0:
+		return ""
+	case 1:
+		return fmt.Sprintf("claims %s but does not advertise it", s.MissingArches[0])
+	default:
+		return fmt.Sprintf("claims %s but does not advertise them", strings.Join(s.MissingArches, ", "))
+	}
+}
+
+func formatPlatforms(s builder.WorkerStatus) []string {
+	out := make([]string, len(s.Platforms))
+	for i, p := range s.Platforms {
+		out[i] = platforms.Format(p)
+	}
+	return out
+}
+
+// workerJSON is a worker's line in --format json.
+type workerJSON struct {
+	Name            string   `json:"name"`
+	Address         string   `json:"address"`
+	Arches          []string `json:"arches"`
+	Up              bool     `json:"up"`
+	Error           string   `json:"error,omitempty"`
+	BuildKitVersion string   `json:"buildkitVersion,omitempty"`
+	Platforms       []string `json:"platforms"`
+	MissingArches   []string `json:"missingArches,omitempty"`
+}
+
+func writeWorkersJSON(w io.Writer, statuses []builder.WorkerStatus) error {
+	out := make([]workerJSON, len(statuses))
+	for i, s := range statuses {
+		out[i] = workerJSON{
+			Name: s.Worker.Name, Address: s.Worker.Address, Arches: s.Worker.Arches, Up: s.Up,
+			BuildKitVersion: s.BuildKitVersion, Platforms: formatPlatforms(s), MissingArches: s.MissingArches,
+		}
+		if s.Err != nil {
+			out[i].Error = s.Err.Error()
+		}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+// workersVerdict fails when a worker is down or lacks an arch it claims.
+func workersVerdict(statuses []builder.WorkerStatus) error {
+	var errs []error
+	down := 0
+	for _, s := range statuses {
+		if !s.Up {
+			down++
+		}
+	}
+	switch {
+	case down == 1:
+		errs = append(errs, fmt.Errorf("1 of %d workers is down", len(statuses)))
+	case down > 1:
+		errs = append(errs, fmt.Errorf("%d of %d workers are down", down, len(statuses)))
+	}
+	for _, s := range statuses {
+		for _, a := range s.MissingArches {
+			errs = append(errs, fmt.Errorf("worker %s does not build its claimed arch %s", s.Worker.Name, a))
+		}
+	}
+	return errors.Join(errs...)
+}
