@@ -3,10 +3,14 @@ package farmtest_test
 import (
 	"bytes"
 	"debug/elf"
+	"errors"
+	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/brewkit/brewkit/builder/farmtest"
@@ -20,6 +24,17 @@ func TestGitDaemon(t *testing.T) {
 		"Dockerfile":   "FROM scratch\n",
 		"bin/hello.sh": "#!/bin/sh\necho hello\n",
 	}
+	// The daemon stops with the test that started it.
+	var stopped *farmtest.Git
+	t.Run("stops", func(t *testing.T) { stopped = farmtest.GitDaemon(t) })
+	if err := syscall.Kill(stopped.Pid, 0); !errors.Is(err, syscall.ESRCH) {
+		t.Errorf("git daemon pid %d after its test: kill -0 = %v, want ESRCH (gone)", stopped.Pid, err)
+	}
+	if c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", stopped.Port)); err == nil {
+		c.Close()
+		t.Errorf("port %d still accepts connections after the test that started git daemon there", stopped.Port)
+	}
+
 	g := farmtest.GitDaemon(t)
 	url, commit := g.NewRepo(t, "hello", files)
 	if want := g.URL("hello"); url != want || !strings.HasPrefix(url, "git://127.0.0.1:") {

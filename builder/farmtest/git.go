@@ -24,13 +24,19 @@ type Git struct {
 	Dir string
 	// Port is the daemon's port on 127.0.0.1.
 	Port int
+	// Pid is the daemon's process id.
+	Pid int
 }
 
 // GitDaemon starts `git daemon` on a free loopback port, serving a fresh
 // temporary directory, and waits until it accepts connections. t.Cleanup
 // stops it by its pid.
+//
+// It runs git-daemon from `git --exec-path` itself: `git daemon` is a
+// wrapper whose child, the real daemon, would outlive a kill of the wrapper.
 func GitDaemon(t testing.TB) *Git {
 	t.Helper()
+	execPath := strings.TrimSpace(runGit(t, "", "--exec-path"))
 	g := &Git{Dir: t.TempDir(), Port: freePort(t)}
 	logFile := filepath.Join(t.TempDir(), "git-daemon.log")
 	log, err := os.Create(logFile)
@@ -38,13 +44,14 @@ func GitDaemon(t testing.TB) *Git {
 		t.Fatal(err)
 	}
 	defer log.Close()
-	cmd := exec.Command("git", "daemon", "--export-all", "--base-path="+g.Dir, "--listen=127.0.0.1",
+	cmd := exec.Command(filepath.Join(execPath, "git-daemon"), "--export-all", "--base-path="+g.Dir, "--listen=127.0.0.1",
 		"--port="+strconv.Itoa(g.Port), "--reuseaddr", "--informative-errors", g.Dir)
 	cmd.Env = gitEnv()
 	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("starting git daemon: %v", err)
 	}
+	g.Pid = cmd.Process.Pid
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
 	t.Cleanup(func() {
