@@ -52,6 +52,8 @@ type Job struct {
 	SourceID   string    // content address of the build context, File and Builder
 	CommitTime time.Time // SOURCE_DATE_EPOCH
 	Froms      []string  // what the Dockerfile reads, normalised, in order ("scratch" included)
+	// LastStageFrom is the base of the final stage, one of Froms.
+	LastStageFrom string
 
 	Parents  []Edge   // FROMs built by this plan
 	External []string // FROMs not built by this plan (never "scratch")

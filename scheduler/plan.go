@@ -23,6 +23,9 @@ type SourceInfo struct {
 	Checksum   string    // sha256 of the scrubbed build context
 	CommitTime time.Time // the commit's time (SOURCE_DATE_EPOCH)
 	Froms      []string  // images the build reads, normalised, in order; "scratch" included
+	// LastStageFrom is the base of the stage that becomes the image
+	// ("scratch" possible): the org.opencontainers.image.base.name annotation.
+	LastStageFrom string
 }
 
 // Plan is every job of a set of library entries, linked by their FROMs.
@@ -156,7 +159,7 @@ func inspectAll(ctx context.Context, jobs []*Job, insp Inspector, n int) error {
 			}
 			j.SourceID = SourceID(info.Checksum, j.Source.File, j.Builder)
 			j.ID = j.SourceID + "/" + j.Arch
-			j.CommitTime, j.Froms = info.CommitTime, info.Froms
+			j.CommitTime, j.Froms, j.LastStageFrom = info.CommitTime, info.Froms, info.LastStageFrom
 			return nil
 		})
 	}
