@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -25,7 +24,7 @@ type workersOptions struct {
 	timeout time.Duration
 }
 
-func newWorkersCmd(g *globalOptions) *cobra.Command {
+func newWorkersCmd(g *globalOptions, getenv func(string) string) *cobra.Command {
 	o := &workersOptions{globalOptions: g}
 	cmd := &cobra.Command{
 		Use:   "workers",
@@ -42,9 +41,7 @@ when a worker is down or does not advertise an arch it claims.`,
 		RunE: o.run,
 	}
 	f := cmd.Flags()
-	// The environment comes from the process here: newRootCmd's getenv does
-	// not reach this constructor.
-	f.StringVar(&o.file, "workers", os.Getenv("BREWKIT_WORKERS"), "workers file, YAML ($BREWKIT_WORKERS)")
+	f.StringVar(&o.file, "workers", getenv("BREWKIT_WORKERS"), "workers file, YAML ($BREWKIT_WORKERS)")
 	f.StringArrayVar(&o.flags, "worker", nil, "a worker as ARCH[,ARCH...]=ADDRESS, such as arm64v8=tcp://10.0.0.7:1234 (repeatable)")
 	f.StringVar(&o.format, "format", "table", "output format: table or json")
 	f.DurationVar(&o.timeout, "timeout", builder.DefaultProbeTimeout, "how long to wait for each worker to answer")
