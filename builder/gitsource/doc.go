@@ -1,0 +1,74 @@
+// Package gitsource is the git source cache brewkit reads library entries'
+// sources from. It keeps one bare repository per GitRepo, fetches commits
+// with the git binary, and reads files, commit times and bashbrew-compatible
+// build-context checksums from them.
+//
+// Open the cache (brewkit passes --cache, by default
+// os.UserCacheDir()/brewkit/git), make an entry's commit present, then read
+// from it:
+//
+//	cache, err := gitsource.Open(dir, gitsource.WithLogger(logger))
+//	if err != nil {
+//		return err
+//	}
+//	commit, err := cache.Ensure(ctx, gitsource.Source{
+//		Repo:   "https://github.com/docker-library/golang.git",
+//		Fetch:  "refs/heads/master",
+//		Commit: "3f2a1c9e…", // the full commit id
+//	})
+//	if err != nil {
+//		return err // a *CommitNotFoundError says "is it pushed?"
+//	}
+//	file, err := gitsource.SafeJoin(entry.Directory, entry.File)
+//	if err != nil {
+//		return err // Directory "../x" escapes the repository
+//	}
+//	dockerfile, err := commit.ReadFile(ctx, file)
+//	sum, err := commit.Checksum(ctx, entry.Directory) // bashbrew context --sha256
+//	epoch, err := commit.Time(ctx)                    // SOURCE_DATE_EPOCH
+//
+// # Layout
+//
+// Each repository is a bare repository named by a readable slug of its
+// normalized URL plus 8 hex digits of the URL's sha256, for example
+// github.com_docker-library_golang-3f2a1c9e, next to a lock file of the same
+// name plus ".lock". A URL with or without ".git" or a trailing slash, and a
+// host in any case, share a repository. Repositories are created with
+// gc.auto=0, so, as in bashbrew, dangling commits are kept; fetched commits
+// are also kept reachable from refs/brewkit/commit/ID.
+//
+// # Fetching
+//
+// [Cache.Ensure] does nothing when the commit is present. Otherwise it runs
+// `git fetch --no-tags REPO +COMMIT:refs/brewkit/commit/COMMIT` and, if the
+// server refuses to fetch by id, `git fetch --no-tags REPO
+// +FETCH:refs/brewkit/fetch/…` and checks that the commit arrived.
+// Repositories may be https://, http://, git://, ssh:// or scp-like
+// user@host:path URLs, file:// URLs, or local paths, absolute or relative to
+// the working directory (for a maintainer whose commit is not pushed yet).
+// git://github.com/ is rewritten to https://github.com/, as bashbrew does.
+// git runs with GIT_TERMINAL_PROMPT=0 in a session of its own (no terminal,
+// so neither git nor ssh can ask for credentials), and each fetch is bounded
+// by [WithFetchTimeout].
+//
+// # Concurrency
+//
+// A [Cache] is safe for concurrent use, and several processes may share its
+// directory: initializing and fetching a repository happen under an
+// exclusive flock of its lock file, and concurrent Ensure calls in one
+// process for the same repository and commit share a single fetch. Reading
+// objects takes no lock.
+//
+// # Checksums
+//
+// [Commit.Checksum] reproduces bashbrew's ArchGitChecksum (`bashbrew context
+// --sha256`, meta-scripts' reproducibleGitChecksum): the sha256 of a
+// "scrubbed" tar of the entry's Directory, written by [Commit.Archive]. The
+// tar lists the directory's entries depth-first, each directory sorted by
+// name, without the directory itself; headers carry only the type, name
+// ("dir/" for directories), link target, size and mode (0664 for files,
+// 0775 for executables and directories, 0777 for symlinks), with owners and
+// times zero; symlinks are stored, never followed; and the archive ends
+// without end-of-archive blocks. Submodules appear as empty directories,
+// as in git archive.
+package gitsource

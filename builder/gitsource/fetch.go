@@ -1,0 +1,140 @@
+package gitsource
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Refs that keep fetched commits reachable, so gc never drops them.
+const (
+	commitRefPrefix = "refs/brewkit/commit/" // + commit id
+	fetchRefPrefix  = "refs/brewkit/fetch/"  // + GitFetch without "refs/"
+)
+
+// ensure makes src.Commit present in rem's repository. Checking needs no
+// lock; initializing and fetching happen under the repository's flock, and
+// the check is repeated there, since another process may have fetched the
+// commit meanwhile.
+func (c *Cache) ensure(ctx context.Context, rem remote, src Source) (err error) {
+	git := c.runner(rem)
+	if ok, err := hasCommit(ctx, git, src.Commit); err != nil || ok {
+		return err
+	}
+	unlock, err := lockFile(ctx, git.gitDir+".lock")
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, unlock()) }()
+	if err := c.initRepo(ctx, git); err != nil {
+		return err
+	}
+	if ok, err := hasCommit(ctx, git, src.Commit); err != nil || ok {
+		return err
+	}
+	return c.fetchCommit(ctx, git, rem, src)
+}
+
+// hasCommit reports whether commit is in the repository.
+func hasCommit(ctx context.Context, git runner, commit string) (bool, error) {
+	if !initialized(git.gitDir) {
+		return false, nil
+	}
+	_, err := git.run(ctx, "cat-file", "-e", commit+"^{commit}")
+	switch {
+	case err == nil:
+		return true, nil
+	case exitedNonZero(err):
+		return false, nil
+	default:
+		return false, err
+	}
+}
+
+func initialized(gitDir string) bool {
+	_, err := os.Stat(filepath.Join(gitDir, "HEAD"))
+	return err == nil
+}
+
+// initRepo creates the bare repository if needed: in a temporary directory
+// renamed into place, so a crash never leaves a half-made repository.
+// gc.auto=0 keeps dangling commits, as bashbrew does.
+func (c *Cache) initRepo(ctx context.Context, git runner) error {
+	if initialized(git.gitDir) {
+		return nil
+	}
+	tmp, err := os.MkdirTemp(c.dir, filepath.Base(git.gitDir)+".init-")
+	if err != nil {
+		return fmt.Errorf("creating repository for %s: %w", git.gitDir, err)
+	}
+	defer os.RemoveAll(tmp) // after the rename, a no-op
+	tmpGit := runner{bin: git.bin, gitDir: tmp, env: git.env}
+	for _, args := range [][]string{
+		{"init", "--bare", "--quiet"},
+		{"config", "gc.auto", "0"},
+		{"config", "maintenance.auto", "false"},
+	} {
+		if _, err := tmpGit.run(ctx, args...); err != nil {
+			return err
+		}
+	}
+	if err := os.RemoveAll(git.gitDir); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("removing incomplete repository: %w", err)
+	}
+	if err := os.Rename(tmp, git.gitDir); err != nil {
+		return fmt.Errorf("creating repository: %w", err)
+	}
+	return nil
+}
+
+// fetchCommit fetches src.Commit by id and, if the server refuses that,
+// src.Fetch, then checks the commit arrived.
+func (c *Cache) fetchCommit(ctx context.Context, git runner, rem remote, src Source) error {
+	commitRef := commitRefPrefix + src.Commit
+	byCommit := c.fetch(ctx, git, rem, "+"+src.Commit+":"+commitRef)
+	switch {
+	case byCommit == nil:
+		return nil
+	case errors.Is(byCommit, context.DeadlineExceeded): // a second fetch would time out too
+		return fmt.Errorf("fetching commit %s from %s: %w", src.Commit, rem.display, byCommit)
+	case src.Fetch == "":
+		return &CommitNotFoundError{Repo: rem.display, Commit: src.Commit, Err: byCommit}
+	}
+	c.opts.logger.Info("fetch by commit failed; fetching GitFetch", "repo", rem.display, "commit", src.Commit, "fetch", src.Fetch, "err", byCommit)
+	fetchRef := fetchRefPrefix + strings.TrimPrefix(src.Fetch, "refs/")
+	if err := c.fetch(ctx, git, rem, "+"+src.Fetch+":"+fetchRef); err != nil {
+		return fmt.Errorf("fetching commit %s from %s: %w", src.Commit, rem.display, errors.Join(byCommit, err))
+	}
+	ok, err := hasCommit(ctx, git, src.Commit)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return &CommitNotFoundError{Repo: rem.display, Fetch: src.Fetch, Commit: src.Commit}
+	}
+	if _, err := git.run(ctx, "update-ref", commitRef, src.Commit); err != nil {
+		return fmt.Errorf("keeping commit %s of %s: %w", src.Commit, rem.display, err)
+	}
+	return nil
+}
+
+// fetch runs one git fetch, bounded by the fetch timeout.
+func (c *Cache) fetch(ctx context.Context, git runner, rem remote, refspec string) error {
+	ctx, cancel := context.WithTimeout(ctx, c.opts.fetchTimeout)
+	defer cancel()
+	c.opts.logger.Info("git fetch", "repo", rem.display, "refspec", refspec)
+	start := time.Now()
+	args := []string{"fetch", "--quiet", "--no-tags", "--end-of-options"}
+	shown := append(args[:len(args):len(args)], rem.display, refspec)
+	_, err := git.runShown(ctx, shown, append(args, rem.url, refspec)...)
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("timed out after %v: %w", c.opts.fetchTimeout, err)
+	}
+	c.opts.logger.Debug("git fetch done", "repo", rem.display, "refspec", refspec, "took", time.Since(start), "err", err)
+	return err
+}
