@@ -105,6 +105,18 @@ func toOCI(p v1.Platform) ocispec.Platform {
 	return ocispec.Platform{OS: p.OS, Architecture: p.Architecture, Variant: p.Variant, OSVersion: p.OSVersion}
 }
 
+// WriteImage pushes img, blobs first, and tags it ref.
+func (r *Registry) WriteImage(ctx context.Context, ref string, img v1.Image) error {
+	parsed, err := name.ParseReference(ref)
+	if err != nil {
+		return fmt.Errorf("image reference %q: %w", ref, err)
+	}
+	if err := remote.Write(parsed, img, r.with(ctx)...); err != nil {
+		return fmt.Errorf("pushing %s: %w", ref, err)
+	}
+	return nil
+}
+
 func (r *Registry) with(ctx context.Context) []remote.Option {
 	return append([]remote.Option{remote.WithContext(ctx)}, r.opts...)
 }

@@ -16,11 +16,11 @@ const (
 // Source is where a job's build context comes from: a directory of a git
 // commit, and the file in it to build.
 type Source struct {
-	GitRepo   string
-	GitFetch  string
-	GitCommit string
-	Directory string
-	File      string
+	GitRepo   string `json:"gitRepo"`
+	GitFetch  string `json:"gitFetch"`
+	GitCommit string `json:"gitCommit"`
+	Directory string `json:"directory"`
+	File      string `json:"file"`
 }
 
 func (s Source) String() string {
@@ -29,10 +29,10 @@ func (s Source) String() string {
 
 // Origin is a library entry a job builds, to name it in messages.
 type Origin struct {
-	File string // the library file, such as "library/golang"
-	Line int    // the entry's first line
-	Repo string // "golang"
-	Tag  string // the entry's first tag
+	File string `json:"file"` // the library file, such as "library/golang"
+	Line int    `json:"line"` // the entry's first line
+	Repo string `json:"repo"` // "golang"
+	Tag  string `json:"tag"`  // the entry's first tag
 }
 
 func (o Origin) String() string { return fmt.Sprintf("%s:%d (%s:%s)", o.File, o.Line, o.Repo, o.Tag) }

@@ -36,9 +36,9 @@ type Plan struct {
 
 // Unplanned is an entry architecture that is not planned, and why.
 type Unplanned struct {
-	Origin Origin
-	Arch   string
-	Reason string
+	Origin Origin `json:"entry"`
+	Arch   string `json:"arch"`
+	Reason string `json:"reason"`
 }
 
 // Options tune [NewPlan].

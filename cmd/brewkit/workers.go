@@ -13,13 +13,11 @@ import (
 
 	"github.com/brewkit/brewkit/builder"
 	"github.com/brewkit/brewkit/platforms"
-	"github.com/brewkit/brewkit/scheduler/workers"
 )
 
 type workersOptions struct {
 	*globalOptions
-	file    string
-	flags   []string
+	farm    farmOptions
 	format  string
 	timeout time.Duration
 }
@@ -41,8 +39,7 @@ when a worker is down or does not advertise an arch it claims.`,
 		RunE: o.run,
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.file, "workers", getenv("BREWKIT_WORKERS"), "workers file, YAML ($BREWKIT_WORKERS)")
-	f.StringArrayVar(&o.flags, "worker", nil, "a worker as ARCH[,ARCH...]=ADDRESS, such as arm64v8=tcp://10.0.0.7:1234 (repeatable)")
+	o.farm.register(f, getenv)
 	f.StringVar(&o.format, "format", "table", "output format: table or json")
 	f.DurationVar(&o.timeout, "timeout", builder.DefaultProbeTimeout, "how long to wait for each worker to answer")
 	return cmd
@@ -56,7 +53,7 @@ func (o *workersOptions) run(cmd *cobra.Command, _ []string) error {
 	if !ok {
 		return fmt.Errorf("--format %q: want table or json", o.format)
 	}
-	ws, err := o.workers()
+	ws, _, err := o.farm.load()
 	if err != nil {
 		return err
 	}
@@ -65,38 +62,6 @@ func (o *workersOptions) run(cmd *cobra.Command, _ []string) error {
 		return err
 	}
 	return workersVerdict(statuses)
-}
-
-// workers returns the workers of --workers and --worker, validated together.
-func (o *workersOptions) workers() ([]workers.Worker, error) {
-	var ws []workers.Worker
-	if o.file != "" {
-		var err error
-		if ws, err = workers.Load(o.file); err != nil {
-			return nil, err
-		}
-	}
-	var errs []error
-	for _, s := range o.flags {
-		w, err := workers.ParseFlag(s)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("--worker: %w", err))
-			continue
-		}
-		ws = append(ws, w)
-	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	if len(ws) == 0 {
-		return nil, errors.New("no workers: give a workers file with --workers FILE or $BREWKIT_WORKERS " +
-			"(hack/farm up writes .farm/workers.yaml), or workers with --worker ARCH=ADDRESS, " +
-			"such as --worker amd64=unix:///run/buildkit/buildkitd.sock")
-	}
-	if err := workers.Validate(ws); err != nil {
-		return nil, fmt.Errorf("the workers of --workers %s and --worker together: %w", o.file, err)
-	}
-	return ws, nil
 }
 
 func writeWorkersTable(w io.Writer, statuses []builder.WorkerStatus) error {

@@ -1,0 +1,220 @@
+package builder
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"syscall"
+
+	"github.com/docker/cli/cli/config"
+	"github.com/moby/buildkit/client"
+	"github.com/moby/buildkit/exporter/containerimage/exptypes"
+	"github.com/moby/buildkit/session"
+	"github.com/moby/buildkit/session/auth/authprovider"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/brewkit/brewkit/builder/gitsource"
+	"github.com/brewkit/brewkit/scheduler"
+	"github.com/brewkit/brewkit/scheduler/workers"
+)
+
+// Executor implements [scheduler.Executor] with BuildKit: one Solve per
+// job on the worker the scheduler chose, pushed to a staging repository
+// per architecture under the job's build id, so that a later run finds it
+// and builds nothing.
+type Executor struct {
+	// Staging is the staging repository prefix: a job for arch goes to
+	// Staging + "-" + arch, tagged with its build id, as in the production
+	// pipeline's "oisupport/staging-ARCH:BUILDID".
+	Staging  string
+	Registry *Registry
+	Cache    *gitsource.Cache // sources of local repositories
+	Progress *Progress        // nil: no progress display
+
+	mu      sync.Mutex
+	clients map[string]*client.Client // by worker name
+}
+
+var _ scheduler.Executor = (*Executor)(nil)
+
+// Build implements [scheduler.Executor].
+func (e *Executor) Build(ctx context.Context, w workers.Worker, job *scheduler.Job, parents []scheduler.ParentResult) (scheduler.Result, error) {
+	prefix := job.Arch + " " + job.String()
+	resolved, pins, err := e.resolveParents(ctx, job, parents)
+	if err != nil {
+		return scheduler.Result{}, err
+	}
+	buildID := scheduler.BuildID(job.SourceID, job.Arch, resolved)
+	repo := e.Staging + "-" + job.Arch
+	if res, ok, err := e.staged(ctx, repo, buildID); err != nil || ok {
+		if ok {
+			e.note(prefix, "up to date: "+res.Ref)
+		}
+		return res, err
+	}
+	switch job.Builder {
+	case scheduler.BuilderClassic:
+		return scheduler.Result{}, fmt.Errorf("%s: the classic builder (Windows) needs a Windows worker; brewkit builds with BuildKit only", job)
+	case scheduler.BuilderOCIImport:
+		return e.importOCI(ctx, job, repo, buildID)
+	}
+	req := &request{job: job, parents: resolved, pins: pins, name: repo + ":" + buildID, buildID: buildID}
+	return e.solve(ctx, w, req, prefix)
+}
+
+// resolveParents gives every FROM but scratch its digest for the job's
+// architecture: an in-plan parent's result, or the registry's answer.
+func (e *Executor) resolveParents(ctx context.Context, job *scheduler.Job, parents []scheduler.ParentResult) ([]scheduler.Parent, map[string]string, error) {
+	inPlan := map[string]scheduler.Result{}
+	for _, p := range parents {
+		inPlan[p.From] = p.Result
+	}
+	var resolved []scheduler.Parent
+	pins := map[string]string{}
+	for _, from := range job.Froms {
+		if from == "scratch" {
+			continue
+		}
+		if r, ok := inPlan[from]; ok {
+			resolved = append(resolved, scheduler.Parent{From: from, Digest: r.Digest})
+			pins[from] = r.Ref
+			continue
+		}
+		pinned, digest, err := e.Registry.PlatformManifest(ctx, from, job.Arch)
+		if err != nil {
+			return nil, nil, fmt.Errorf("FROM %s for %s: %w", from, job.Arch, maybeTransient(err))
+		}
+		resolved = append(resolved, scheduler.Parent{From: from, Digest: digest})
+		pins[from] = pinned
+	}
+	return resolved, pins, nil
+}
+
+// staged looks the build id up in the staging repository.
+func (e *Executor) staged(ctx context.Context, repo, buildID string) (scheduler.Result, bool, error) {
+	desc, err := e.Registry.Lookup(ctx, repo+":"+buildID)
+	if err != nil {
+		return scheduler.Result{}, false, maybeTransient(err)
+	}
+	if desc == nil {
+		return scheduler.Result{}, false, nil
+	}
+	d := desc.Digest.String()
+	return scheduler.Result{Ref: repo + "@" + d, Digest: d, BuildID: buildID, UpToDate: true}, true, nil
+}
+
+// solve runs the request on worker w and returns what it pushed.
+func (e *Executor) solve(ctx context.Context, w workers.Worker, req *request, prefix string) (scheduler.Result, error) {
+	c, err := e.client(ctx, w)
+	if err != nil {
+		return scheduler.Result{}, scheduler.Transient(err)
+	}
+	cleanup, err := e.setContext(ctx, req)
+	if err != nil {
+		return scheduler.Result{}, err
+	}
+	defer cleanup()
+	opt := req.solveOpt()
+	opt.Session = []session.Attachable{authprovider.NewDockerAuthProvider(authprovider.DockerAuthProviderConfig{
+		AuthConfigProvider: authprovider.LoadAuthConfig(config.LoadDefaultConfigFile(io.Discard)),
+	})}
+	resp, err := c.Solve(ctx, nil, opt, e.statusChannel(prefix))
+	if err != nil {
+		if isTransient(err) {
+			e.forget(w.Name, c)
+			return scheduler.Result{}, scheduler.Transient(fmt.Errorf("%s on %s: %w", req.job, w.Name, err))
+		}
+		return scheduler.Result{}, fmt.Errorf("%s on %s: %w", req.job, w.Name, err)
+	}
+	d := resp.ExporterResponse[exptypes.ExporterImageDigestKey]
+	if d == "" {
+		return scheduler.Result{}, fmt.Errorf("%s: BuildKit returned no image digest", req.job)
+	}
+	repo, _, _ := strings.Cut(req.name, ":"+req.buildID)
+	return scheduler.Result{Ref: repo + "@" + d, Digest: d, BuildID: req.buildID}, nil
+}
+
+// statusChannel is the channel a Solve reports progress on: the display's,
+// or one that is drained.
+func (e *Executor) statusChannel(prefix string) chan *client.SolveStatus {
+	if e.Progress != nil {
+		return e.Progress.Job(prefix)
+	}
+	ch := make(chan *client.SolveStatus)
+	go func() {
+		for range ch {
+		}
+	}()
+	return ch
+}
+
+func (e *Executor) note(prefix, text string) {
+	if e.Progress != nil {
+		e.Progress.Note(prefix, text)
+	}
+}
+
+// client returns the connection to w, dialling it the first time.
+func (e *Executor) client(ctx context.Context, w workers.Worker) (*client.Client, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if c, ok := e.clients[w.Name]; ok {
+		return c, nil
+	}
+	c, err := Dial(ctx, w)
+	if err != nil {
+		return nil, err
+	}
+	if e.clients == nil {
+		e.clients = map[string]*client.Client{}
+	}
+	e.clients[w.Name] = c
+	return c, nil
+}
+
+// forget drops a connection that failed, so that the next attempt redials.
+func (e *Executor) forget(worker string, c *client.Client) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.clients[worker] == c {
+		delete(e.clients, worker)
+		c.Close()
+	}
+}
+
+// Close closes the connections to the workers.
+func (e *Executor) Close() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var errs []error
+	for name, c := range e.clients {
+		errs = append(errs, c.Close())
+		delete(e.clients, name)
+	}
+	return errors.Join(errs...)
+}
+
+// isTransient tells a worker or network failure, worth another attempt,
+// from a failed build.
+func isTransient(err error) bool {
+	if code := status.Code(errors.Unwrap(err)); code == codes.Unavailable {
+		return true
+	}
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if s, ok := status.FromError(e); ok && s.Code() == codes.Unavailable {
+			return true
+		}
+	}
+	return errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.ErrUnexpectedEOF)
+}
+
+func maybeTransient(err error) error {
+	if isTransient(err) {
+		return scheduler.Transient(err)
+	}
+	return err
+}

@@ -1,0 +1,111 @@
+package builder
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+
+	"github.com/brewkit/brewkit/builder/dockerfile"
+	"github.com/brewkit/brewkit/builder/gitsource"
+	"github.com/brewkit/brewkit/platforms"
+	"github.com/brewkit/brewkit/scheduler"
+)
+
+// Inspector implements [scheduler.Inspector]: it reads sources from the
+// git cache and their FROMs with BuildKit's Dockerfile parser. The
+// checksum of a build context, the costly part, is computed once per
+// commit and directory, whatever the number of architectures.
+type Inspector struct {
+	cache  *gitsource.Cache
+	flight singleflight.Group
+	mu     sync.Mutex
+	sums   map[string]contextSum
+}
+
+type contextSum struct {
+	sum  string
+	time int64
+	err  error
+}
+
+// NewInspector returns an Inspector reading from cache.
+func NewInspector(cache *gitsource.Cache) *Inspector {
+	return &Inspector{cache: cache, sums: map[string]contextSum{}}
+}
+
+var _ scheduler.Inspector = (*Inspector)(nil)
+
+// Inspect implements [scheduler.Inspector].
+func (in *Inspector) Inspect(ctx context.Context, src scheduler.Source, arch, builder string) (scheduler.SourceInfo, error) {
+	commit, err := in.cache.Ensure(ctx, gitsource.Source{Repo: src.GitRepo, Fetch: src.GitFetch, Commit: src.GitCommit})
+	if err != nil {
+		return scheduler.SourceInfo{}, err
+	}
+	sum, err := in.checksum(ctx, commit, src.Directory)
+	if err != nil {
+		return scheduler.SourceInfo{}, err
+	}
+	info := scheduler.SourceInfo{Checksum: sum.sum, CommitTime: time.Unix(sum.time, 0)}
+	if builder == scheduler.BuilderOCIImport { // an image committed to git: FROM scratch, as bashbrew has it
+		info.Froms, info.LastStageFrom = []string{"scratch"}, "scratch"
+		return info, nil
+	}
+	file, err := gitsource.SafeJoin(src.Directory, src.File)
+	if err != nil {
+		return scheduler.SourceInfo{}, err
+	}
+	text, err := commit.ReadFile(ctx, file)
+	if err != nil {
+		return scheduler.SourceInfo{}, err
+	}
+	p, err := platforms.OCI(arch)
+	if err != nil {
+		return scheduler.SourceInfo{}, err
+	}
+	// Workers build natively, so the build platform is the target's.
+	df, err := dockerfile.Parse(text, dockerfile.Options{TargetPlatform: p, BuildPlatform: p})
+	if err != nil {
+		return scheduler.SourceInfo{}, fmt.Errorf("%s: %w", path.Join(src.Directory, src.File), err)
+	}
+	seen := map[string]bool{}
+	for _, r := range df.Froms {
+		if !seen[r.Name] {
+			seen[r.Name] = true
+			info.Froms = append(info.Froms, r.Name)
+		}
+	}
+	info.LastStageFrom = df.LastStageFrom
+	return info, nil
+}
+
+// checksum returns the scrubbed-tar checksum of dir at commit, and the
+// commit's time, computing each pair once.
+func (in *Inspector) checksum(ctx context.Context, commit *gitsource.Commit, dir string) (contextSum, error) {
+	key := commit.String() + ":" + dir
+	in.mu.Lock()
+	s, ok := in.sums[key]
+	in.mu.Unlock()
+	if ok {
+		return s, s.err
+	}
+	v, _, _ := in.flight.Do(key, func() (any, error) {
+		var s contextSum
+		s.sum, s.err = commit.Checksum(ctx, dir)
+		if s.err == nil {
+			t, err := commit.Time(ctx)
+			s.time, s.err = t.Unix(), err
+		}
+		if ctx.Err() == nil { // a cancelled computation is not the answer
+			in.mu.Lock()
+			in.sums[key] = s
+			in.mu.Unlock()
+		}
+		return s, nil
+	})
+	s = v.(contextSum)
+	return s, s.err
+}

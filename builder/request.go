@@ -1,0 +1,107 @@
+package builder
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/moby/buildkit/client"
+	"github.com/tonistiigi/fsutil"
+
+	"github.com/brewkit/brewkit/builder/dockerfile"
+	"github.com/brewkit/brewkit/scheduler"
+)
+
+// request is everything one BuildKit solve of a job needs, gathered before
+// talking to BuildKit so that it can be checked without a daemon.
+type request struct {
+	job     *scheduler.Job
+	context string               // a git context ("git://host/repo#commit:dir"), or "" for local
+	local   map[string]fsutil.FS // the "context" and "dockerfile" mounts of a local source
+	file    string               // the Dockerfile's path in the "dockerfile" mount, when local
+	parents []scheduler.Parent   // every FROM but scratch, with the digest it resolved to
+	pins    map[string]string    // FROM → the pinned image, "host/repo@sha256:…"
+	name    string               // the image name the export pushes to ("host/staging-amd64:BUILDID")
+	buildID string
+}
+
+// solveOpt is the solve: the dockerfile.v0 frontend on the job's context,
+// for its platform, with every parent pinned by digest as a named context,
+// SOURCE_DATE_EPOCH from the commit with timestamps rewritten, and the
+// production pipeline's annotations, pushed to r.name.
+func (r *request) solveOpt() client.SolveOpt {
+	j := r.job
+	epoch := strconv.FormatInt(j.CommitTime.Unix(), 10)
+	attrs := map[string]string{
+		"filename":                            j.Source.File,
+		"platform":                            j.Platform,
+		"build-arg:SOURCE_DATE_EPOCH":         epoch,
+		"build-arg:BUILDKIT_DOCKERFILE_CHECK": "skip=all",
+	}
+	if r.context != "" {
+		attrs["context"] = r.context
+	}
+	if r.file != "" {
+		attrs["filename"] = r.file
+	}
+	for from, pinned := range r.pins {
+		attrs["context:"+dockerfile.FamiliarName(from)] = "docker-image://" + pinned
+	}
+	exp := map[string]string{
+		"name":              r.name,
+		"push":              "true",
+		"oci-mediatypes":    "true",
+		"rewrite-timestamp": "true",
+	}
+	for k, v := range r.annotations() {
+		exp["annotation-manifest."+k] = v
+		exp["annotation-manifest-descriptor."+k] = v
+	}
+	return client.SolveOpt{
+		Frontend:      "dockerfile.v0",
+		FrontendAttrs: attrs,
+		LocalMounts:   r.local,
+		Exports:       []client.ExportEntry{{Type: client.ExporterImage, Attrs: exp}},
+	}
+}
+
+// annotations are the production pipeline's OCI annotations of an image.
+func (r *request) annotations() map[string]string {
+	j := r.job
+	a := map[string]string{
+		"org.opencontainers.image.source":          j.Source.GitRepo + "#" + j.Source.GitCommit + ":" + j.Source.Directory,
+		"org.opencontainers.image.revision":        j.Source.GitCommit,
+		"org.opencontainers.image.created":         j.CommitTime.UTC().Format(time.RFC3339),
+		"com.docker.official-images.bashbrew.arch": j.Arch,
+	}
+	if len(j.Origins) > 0 {
+		o := j.Origins[0]
+		a["org.opencontainers.image.version"] = o.Tag
+		a["org.opencontainers.image.url"] = "https://hub.docker.com/_/" + o.Repo
+	}
+	if base := j.LastStageFrom; base != "" && base != "scratch" {
+		a["org.opencontainers.image.base.name"] = base
+		for _, p := range r.parents {
+			if p.From == base {
+				a["org.opencontainers.image.base.digest"] = p.Digest
+			}
+		}
+	}
+	return a
+}
+
+// gitContext is BuildKit's remote git context for a source:
+// "URL#COMMIT:DIR", where DIR is omitted for the repository's root. An
+// https URL gets ".git", as in the production pipeline: without it
+// BuildKit takes the URL for a plain download.
+func gitContext(src scheduler.Source) string {
+	repo := src.GitRepo
+	if strings.HasPrefix(repo, "https://") && !strings.HasSuffix(repo, ".git") {
+		repo += ".git"
+	}
+	ctx := repo + "#" + src.GitCommit
+	if dir := strings.Trim(src.Directory, "/"); dir != "" && dir != "." {
+		ctx += ":" + dir
+	}
+	return ctx
+}

@@ -1,0 +1,205 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/brewkit/brewkit/scheduler"
+	"github.com/brewkit/brewkit/scheduler/workers"
+)
+
+type planOptions struct {
+	engineOptions
+	format string
+}
+
+func newPlanCmd(g *globalOptions, getenv func(string) string) *cobra.Command {
+	o := &planOptions{engineOptions: engineOptions{globalOptions: g}}
+	cmd := &cobra.Command{
+		Use:   "plan [repo[:tag]...]",
+		Short: "Show the jobs a build would run, their sources and FROM edges; build nothing",
+		Long: `Show the jobs a build would run: one per entry and architecture, identical
+sources merged, each with its source id and the jobs it is built FROM.
+Sources are fetched into the git cache and their Dockerfiles read; nothing
+is built. With workers, arches no worker builds are left out, as build does.`,
+		Example: `  brewkit plan --library hack/example/library --all
+  brewkit plan --format json --workers .farm/workers.yaml golang:1.22`,
+		RunE: o.run,
+	}
+	o.register(cmd, getenv)
+	cmd.Flags().StringVar(&o.format, "format", "table", "output format: table or json")
+	return cmd
+}
+
+func (o *planOptions) run(cmd *cobra.Command, args []string) error {
+	if o.format != "table" && o.format != "json" {
+		return fmt.Errorf("--format %q: want table or json", o.format)
+	}
+	var ws []workers.Worker
+	if o.farm.given() {
+		var err error
+		if ws, _, err = o.farm.load(); err != nil {
+			return err
+		}
+	}
+	repos, loadErr := o.repos(cmd.Context(), cmd.ErrOrStderr(), args)
+	p, err := o.plan(cmd.Context(), repos, o.selector(ws))
+	if err != nil {
+		return err
+	}
+	reportUnplanned(cmd.ErrOrStderr(), p)
+	routes := routing(p, ws, o.allowEmulation)
+	if o.format == "json" {
+		err = writePlanJSON(cmd.OutOrStdout(), p, routes)
+	} else {
+		err = writePlanTable(cmd.OutOrStdout(), p, routes)
+	}
+	if err != nil {
+		return err
+	}
+	return planVerdict(p, loadErr)
+}
+
+// routing names the workers each job may run on.
+func routing(p *scheduler.Plan, ws []workers.Worker, emulate bool) map[*scheduler.Job][]string {
+	routes := map[*scheduler.Job][]string{}
+	for _, j := range p.Jobs {
+		for _, w := range ws {
+			for _, a := range w.Arches {
+				if a == j.Arch {
+					routes[j] = append(routes[j], w.Name)
+				}
+			}
+		}
+		if len(routes[j]) == 0 && emulate {
+			for _, w := range ws {
+				routes[j] = append(routes[j], w.Name+" (emulated)")
+			}
+		}
+	}
+	return routes
+}
+
+func planVerdict(p *scheduler.Plan, loadErr error) error {
+	bad := 0
+	for _, j := range p.Jobs {
+		if j.Err != nil {
+			bad++
+		}
+	}
+	switch {
+	case loadErr != nil && bad > 0:
+		return fmt.Errorf("%w\n%d of %d jobs cannot be built", loadErr, bad, len(p.Jobs))
+	case loadErr != nil:
+		return loadErr
+	case bad > 0:
+		return fmt.Errorf("%d of %d jobs cannot be built", bad, len(p.Jobs))
+	}
+	return nil
+}
+
+func writePlanTable(w io.Writer, p *scheduler.Plan, routes map[*scheduler.Job][]string) error {
+	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
+	fmt.Fprintln(tw, "JOB\tARCH\tBUILDER\tSOURCE\tSOURCE ID\tPARENTS\tEXTERNAL\tWORKERS\tPROBLEM")
+	for _, j := range p.Jobs {
+		var parents []string
+		for _, e := range j.Parents {
+			parents = append(parents, e.Job.Tags[0])
+		}
+		problem := "-"
+		if j.Err != nil {
+			problem = j.Err.Error()
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", tagsSummary(j.Tags), j.Arch, j.Builder,
+			sourceSummary(j.Source), short(j.SourceID, 12), dash(parents), dash(j.External), dash(routes[j]), problem)
+	}
+	return tw.Flush()
+}
+
+func tagsSummary(tags []string) string {
+	if len(tags) > 1 {
+		return fmt.Sprintf("%s (+%d)", tags[0], len(tags)-1)
+	}
+	return strings.Join(tags, "")
+}
+
+func sourceSummary(s scheduler.Source) string {
+	return short(s.GitCommit, 7) + ":" + strings.TrimPrefix(s.Directory+"/"+s.File, "./")
+}
+
+func short(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func dash(list []string) string {
+	if len(list) == 0 {
+		return "-"
+	}
+	return strings.Join(list, ",")
+}
+
+// planJob is a job in `brewkit plan --format json`.
+type planJob struct {
+	ID         string           `json:"id"`
+	Repos      []string         `json:"repos"`
+	Tags       []string         `json:"tags"`
+	Arch       string           `json:"arch"`
+	Platform   string           `json:"platform"`
+	Builder    string           `json:"builder"`
+	Source     scheduler.Source `json:"source"`
+	Entries    []string         `json:"entries"`
+	SourceID   string           `json:"sourceId,omitempty"`
+	CommitTime *time.Time       `json:"commitTime,omitempty"`
+	Froms      []string         `json:"froms,omitempty"`
+	Parents    []planEdge       `json:"parents,omitempty"`
+	External   []string         `json:"external,omitempty"`
+	Workers    []string         `json:"workers,omitempty"`
+	Error      string           `json:"error,omitempty"`
+}
+
+type planEdge struct {
+	From string `json:"from"`
+	Job  string `json:"job"`
+}
+
+func writePlanJSON(w io.Writer, p *scheduler.Plan, routes map[*scheduler.Job][]string) error {
+	jobs := make([]planJob, 0, len(p.Jobs))
+	for _, j := range p.Jobs {
+		pj := planJob{ID: j.ID, Tags: j.Tags, Arch: j.Arch, Platform: j.Platform, Builder: j.Builder, Source: j.Source,
+			SourceID: j.SourceID, Froms: j.Froms, External: j.External, Workers: routes[j]}
+		seen := map[string]bool{}
+		for _, o := range j.Origins {
+			pj.Entries = append(pj.Entries, o.String())
+			if !seen[o.Repo] {
+				seen[o.Repo] = true
+				pj.Repos = append(pj.Repos, o.Repo)
+			}
+		}
+		if !j.CommitTime.IsZero() {
+			t := j.CommitTime.UTC()
+			pj.CommitTime = &t
+		}
+		for _, e := range j.Parents {
+			pj.Parents = append(pj.Parents, planEdge{From: e.From, Job: e.Job.ID})
+		}
+		if j.Err != nil {
+			pj.Error = j.Err.Error()
+		}
+		jobs = append(jobs, pj)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(map[string]any{"jobs": jobs, "unplanned": p.Unplanned})
+}
