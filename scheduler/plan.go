@@ -154,7 +154,7 @@ func inspectAll(ctx context.Context, jobs []*Job, insp Inspector, n int) error {
 				return ctx.Err()
 			}
 			if err != nil {
-				j.Err = fmt.Errorf("%s: %w", j.Origins[0], err)
+				j.Err = fmt.Errorf("%s for %s: %w", j.Origins[0], j.Arch, err)
 				return nil
 			}
 			j.SourceID = SourceID(info.Checksum, j.Source.File, j.Builder)

@@ -125,7 +125,7 @@ func TestPlanErrors(t *testing.T) {
 	got := describe(newPlan(t, insp, r))
 	want := []string{
 		`r:classic (amd64) [r:classic] error: Builder "classic" (the legacy Docker builder) is only used for Windows; for amd64 use "buildkit" or no Builder line`,
-		`r:missing (amd64) [r:missing] error: library/r:9 (r:missing): commit 0123456 is not in https://example.com/r.git`,
+		`r:missing (amd64) [r:missing] error: library/r:9 (r:missing) for amd64: commit 0123456 is not in https://example.com/r.git`,
 		`r:a (amd64) [r:a] error: FROM cycle: r:b (amd64) -> r:c (amd64) -> r:a (amd64) -> r:b (amd64); a Dockerfile cannot be built from its own descendant`,
 		`r:b (amd64) [r:b] error: FROM cycle: r:b (amd64) -> r:c (amd64) -> r:a (amd64) -> r:b (amd64); a Dockerfile cannot be built from its own descendant`,
 		`r:c (amd64) [r:c] error: FROM cycle: r:b (amd64) -> r:c (amd64) -> r:a (amd64) -> r:b (amd64); a Dockerfile cannot be built from its own descendant`,
