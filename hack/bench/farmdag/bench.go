@@ -1,0 +1,266 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"text/tabwriter"
+	"time"
+
+	"github.com/brewkit/brewkit/builder"
+	"github.com/brewkit/brewkit/builder/gitsource"
+	"github.com/brewkit/brewkit/manifest"
+	"github.com/brewkit/brewkit/scheduler"
+	"github.com/brewkit/brewkit/scheduler/workers"
+)
+
+type result struct {
+	Jobs                 int           `json:"jobs"`
+	Levels               int           `json:"levels"`
+	Width                int           `json:"width"`
+	Sleep                time.Duration `json:"sleep"`
+	Workers              int           `json:"workers"`
+	Concurrency          int           `json:"concurrency"`
+	Plan                 time.Duration `json:"plan"`
+	Makespan             time.Duration `json:"makespan"`
+	NominalCriticalPath  time.Duration `json:"nominalCriticalPath"`
+	MeasuredCriticalPath time.Duration `json:"measuredCriticalPath"`
+	Sequential           time.Duration `json:"sequential,omitempty"`
+	// JobTime is the mean time of a DAG job, by architecture: the sleep
+	// plus what a solve costs around it.
+	JobTime map[string]time.Duration `json:"jobTime"`
+}
+
+// bench is one benchmark run's shared state.
+type bench struct {
+	c       config
+	fix     *fixture
+	ws      []workers.Worker
+	insp    *builder.Inspector
+	exec    *builder.Executor
+	library string
+}
+
+func run(ctx context.Context, c config) (*result, error) {
+	b, cleanup, err := setup(c)
+	if err != nil {
+		return nil, err
+	}
+	defer cleanup()
+	res := &result{Levels: c.levels, Width: c.width, Sleep: c.sleep, Workers: len(b.ws), Concurrency: c.concurrency,
+		NominalCriticalPath: time.Duration(c.levels) * c.sleep}
+	// the base images, built once and not timed
+	if _, _, err := b.build(ctx, "base"); err != nil {
+		return nil, fmt.Errorf("building the base images: %w", err)
+	}
+	planStart := time.Now()
+	p, report, err := b.build(ctx, "base", "dag")
+	if err != nil {
+		return nil, err
+	}
+	res.Jobs = len(p.Jobs) - len(b.ws)
+	res.Plan, res.Makespan = report.Start.Sub(planStart), report.End.Sub(report.Start)
+	res.MeasuredCriticalPath = criticalPath(report)
+	res.JobTime = meanJobTime(report)
+	if c.sequential {
+		if res.Sequential, err = b.sequential(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func setup(c config) (*bench, func(), error) {
+	farm, err := filepath.Abs(c.farm)
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg, err := workers.LoadConfig(farm)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i := range cfg.Workers {
+		cfg.Workers[i].Concurrency = c.concurrency
+	}
+	tmp, err := os.MkdirTemp("", "farmdag-")
+	if err != nil {
+		return nil, nil, err
+	}
+	fix, err := newFixture(tmp, filepath.Dir(filepath.Dir(farm)))
+	cleanup := func() { fix.close(); os.RemoveAll(tmp) }
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	cache, err := gitsource.Open(filepath.Join(tmp, "cache"))
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	exec := &builder.Executor{Staging: cfg.Registry + "/bench-" + randomHex(4) + "/staging", Registry: builder.NewRegistry(), Cache: cache}
+	if c.progress != "" {
+		if exec.Progress, err = builder.NewProgress(os.Stderr, c.progress); err != nil {
+			cleanup()
+			return nil, nil, err
+		}
+	}
+	b := &bench{c: c, fix: fix, ws: cfg.Workers, insp: builder.NewInspector(cache), exec: exec, library: filepath.Join(tmp, "library")}
+	return b, func() { exec.Close(); cleanup() }, b.newCommit()
+}
+
+// newCommit commits the DAG with a new nonce and writes the library.
+func (b *bench) newCommit() error {
+	commit, _, err := b.fix.commit(b.c.levels, b.c.width, b.c.sleep)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(b.library, 0o755); err != nil {
+		return err
+	}
+	for name, text := range b.fix.library(commit, b.c.levels, b.c.width) {
+		if err := os.WriteFile(filepath.Join(b.library, name), []byte(text), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// plan plans the named library files.
+func (b *bench) plan(ctx context.Context, names ...string) (*scheduler.Plan, error) {
+	l := manifest.Loader{Library: b.library}
+	var repos []*manifest.Repo
+	for _, n := range names {
+		r, err := l.Load(ctx, n)
+		if err != nil {
+			return nil, err
+		}
+		repos = append(repos, r)
+	}
+	return scheduler.NewPlan(ctx, repos, b.insp, scheduler.Options{})
+}
+
+// build plans and runs the named library files on the farm.
+func (b *bench) build(ctx context.Context, names ...string) (*scheduler.Plan, *scheduler.Report, error) {
+	p, err := b.plan(ctx, names...)
+	if err != nil {
+		return nil, nil, err
+	}
+	report := (&scheduler.Runner{Workers: b.ws, Exec: b.exec}).Run(ctx, p)
+	return p, report, report.Err()
+}
+
+// sequential builds a new commit of the DAG one job at a time, parents
+// first, through the same executor.
+func (b *bench) sequential(ctx context.Context) (time.Duration, error) {
+	if err := b.newCommit(); err != nil {
+		return 0, err
+	}
+	p, err := b.plan(ctx, "base", "dag")
+	if err != nil {
+		return 0, err
+	}
+	results := map[*scheduler.Job]scheduler.Result{}
+	start := time.Now()
+	for _, j := range topological(p.Jobs) {
+		parents := make([]scheduler.ParentResult, len(j.Parents))
+		for i, e := range j.Parents {
+			parents[i] = scheduler.ParentResult{Edge: e, Result: results[e.Job]}
+		}
+		res, err := b.exec.Build(ctx, b.worker(j.Arch), j, parents)
+		if err != nil {
+			return 0, fmt.Errorf("sequential %s: %w", j, err)
+		}
+		results[j] = res
+	}
+	return time.Since(start), nil
+}
+
+func (b *bench) worker(arch string) workers.Worker {
+	for _, w := range b.ws {
+		for _, a := range w.Arches {
+			if a == arch {
+				return w
+			}
+		}
+	}
+	return b.ws[0]
+}
+
+// topological orders jobs parents first.
+func topological(jobs []*scheduler.Job) []*scheduler.Job {
+	var out []*scheduler.Job
+	seen := map[*scheduler.Job]bool{}
+	var visit func(j *scheduler.Job)
+	visit = func(j *scheduler.Job) {
+		if seen[j] {
+			return
+		}
+		seen[j] = true
+		for _, e := range j.Parents {
+			visit(e.Job)
+		}
+		out = append(out, j)
+	}
+	for _, j := range jobs {
+		visit(j)
+	}
+	return out
+}
+
+// meanJobTime is the mean time of the built jobs, by architecture.
+func meanJobTime(r *scheduler.Report) map[string]time.Duration {
+	sum, n := map[string]time.Duration{}, map[string]int{}
+	for _, o := range r.Outcomes {
+		if o.Status == scheduler.Built {
+			sum[o.Job.Arch] += o.Duration()
+			n[o.Job.Arch]++
+		}
+	}
+	for a := range sum {
+		sum[a] /= time.Duration(n[a])
+	}
+	return sum
+}
+
+// criticalPath is the longest chain of measured job times.
+func criticalPath(r *scheduler.Report) time.Duration {
+	took := map[*scheduler.Job]time.Duration{}
+	for _, o := range r.Outcomes {
+		took[o.Job] = o.Duration()
+	}
+	memo := map[*scheduler.Job]time.Duration{}
+	var chain func(j *scheduler.Job) time.Duration
+	chain = func(j *scheduler.Job) time.Duration {
+		if d, ok := memo[j]; ok {
+			return d
+		}
+		var longest time.Duration
+		for _, e := range j.Parents {
+			longest = max(longest, chain(e.Job))
+		}
+		memo[j] = longest + took[j]
+		return memo[j]
+	}
+	var cp time.Duration
+	for _, o := range r.Outcomes {
+		cp = max(cp, chain(o.Job))
+	}
+	return cp
+}
+
+func (r *result) print(w io.Writer) {
+	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
+	fmt.Fprintf(tw, "jobs\t%d (%d levels x %d wide x %d arches), RUN sleep %s\n", r.Jobs, r.Levels, r.Width, r.Workers, r.Sleep)
+	fmt.Fprintf(tw, "workers\t%d, %d slots each\n", r.Workers, r.Concurrency)
+	fmt.Fprintf(tw, "planning\t%s (git fetch, checksums, Dockerfiles)\n", r.Plan.Round(time.Millisecond))
+	fmt.Fprintf(tw, "critical path\t%s nominal (levels x sleep), %s measured (longest chain of job times)\n", r.NominalCriticalPath, r.MeasuredCriticalPath.Round(time.Millisecond))
+	fmt.Fprintf(tw, "mean job time\t%v\n", r.JobTime)
+	fmt.Fprintf(tw, "brewkit makespan\t%s = %.2fx the nominal critical path, %.2fx the measured one\n", r.Makespan.Round(time.Millisecond),
+		r.Makespan.Seconds()/r.NominalCriticalPath.Seconds(), r.Makespan.Seconds()/r.MeasuredCriticalPath.Seconds())
+	if r.Sequential > 0 {
+		fmt.Fprintf(tw, "one job at a time\t%s: brewkit is %.1fx faster\n", r.Sequential.Round(time.Millisecond), r.Sequential.Seconds()/r.Makespan.Seconds())
+	}
+	tw.Flush()
+}
