@@ -5,9 +5,12 @@ import (
 	"strings"
 )
 
-// link turns FROMs into edges: a FROM naming a tag of a job for the same
-// architecture is an edge to that job; any other is external. Then it
-// fails the jobs on a FROM cycle and ranks the rest.
+// Link turns the jobs' FROMs into edges: a FROM naming a tag of a job for
+// the same architecture is an edge to that job (namespace is the one tags
+// are also known by, bashbrew's --namespace); any other is external. Then
+// it fails the jobs on a FROM cycle and ranks the rest. [NewPlan] calls it.
+func (p *Plan) Link(namespace string) { link(p.Jobs, namespace) }
+
 func link(jobs []*Job, namespace string) {
 	byTag := map[string]*Job{}
 	for _, j := range jobs {

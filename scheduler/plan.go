@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"strings"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -60,20 +61,21 @@ type Options struct {
 // commit, a FROM cycle) are set in its Err and do not stop the others;
 // NewPlan fails only when ctx is done.
 func NewPlan(ctx context.Context, repos []*manifest.Repo, insp Inspector, opts Options) (*Plan, error) {
-	p := &Plan{}
-	jobs := p.expand(repos, opts)
-	if err := inspectAll(ctx, jobs, insp, opts.Inspections); err != nil {
+	p := Expand(repos, opts)
+	if err := inspectAll(ctx, p.Jobs, insp, opts.Inspections); err != nil {
 		return nil, err
 	}
-	p.Jobs = dedupe(jobs)
-	link(p.Jobs, opts.Namespace)
+	p.Jobs = dedupe(p.Jobs)
+	p.Link(opts.Namespace)
 	return p, nil
 }
 
-// expand makes one job per entry and architecture, merging those with the
-// same source (and so the same build) right away.
-func (p *Plan) expand(repos []*manifest.Repo, opts Options) []*Job {
-	var jobs []*Job
+// Expand is the first step of [NewPlan]: one job per entry and
+// architecture that opts.Select keeps, merging those with the same source
+// (and so the same build). The jobs are not inspected (no source id, no
+// FROMs) nor linked; set their Froms and call [Plan.Link] to link them.
+func Expand(repos []*manifest.Repo, opts Options) *Plan {
+	p := &Plan{}
 	byKey := map[string]*Job{}
 	for _, r := range repos {
 		for _, e := range r.Entries() {
@@ -87,7 +89,7 @@ func (p *Plan) expand(repos []*manifest.Repo, opts Options) []*Job {
 				}
 				j := newJob(r, e, arch)
 				j.Origins = []Origin{origin}
-				key := j.Arch + "\x00" + j.Builder + "\x00" + fmt.Sprint(j.Source)
+				key := buildKey(j)
 				if j.Err != nil {
 					key += "\x00" + origin.String() // never merge a job that cannot run
 				}
@@ -96,11 +98,19 @@ func (p *Plan) expand(repos []*manifest.Repo, opts Options) []*Job {
 					continue
 				}
 				byKey[key] = j
-				jobs = append(jobs, j)
+				p.Jobs = append(p.Jobs, j)
 			}
 		}
 	}
-	return jobs
+	return p
+}
+
+// buildKey identifies what a job builds before its source is inspected:
+// the arch, the builder and the source's content (not GitFetch, which only
+// says how to get the commit).
+func buildKey(j *Job) string {
+	s := j.Source
+	return strings.Join([]string{j.Arch, j.Builder, s.GitRepo, s.GitCommit, s.Directory, s.File}, "\x00")
 }
 
 func newJob(r *manifest.Repo, e *manifest.Entry, arch string) *Job {

@@ -169,3 +169,12 @@ func TestNormalizeRef(t *testing.T) {
 		}
 	}
 }
+
+// Entries that differ only in their File are different builds.
+func TestPlanKeepsDifferentFiles(t *testing.T) {
+	r := repo(t, "r", "\nTags: a\nDirectory: d\n\nTags: b\nDirectory: d\nFile: Dockerfile.alpine\n")
+	p := newPlan(t, fakeInspector{}, r)
+	if len(p.Jobs) != 2 {
+		t.Errorf("got %v", describe(p))
+	}
+}
