@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -28,6 +29,12 @@ type result struct {
 	NominalCriticalPath  time.Duration `json:"nominalCriticalPath"`
 	MeasuredCriticalPath time.Duration `json:"measuredCriticalPath"`
 	Sequential           time.Duration `json:"sequential,omitempty"`
+	// Rebuild is the same plan run again, nothing changed: its time, how
+	// many jobs were solved, and how many writes the registry logged.
+	Rebuild        time.Duration `json:"rebuild"`
+	RebuildSolves  int           `json:"rebuildSolves"`
+	RebuildWrites  int           `json:"rebuildRegistryWrites"`
+	FirstRunWrites int           `json:"firstRunRegistryWrites"`
 	// JobTime is the mean time of a DAG job, by architecture: the sleep
 	// plus what a solve costs around it.
 	JobTime map[string]time.Duration `json:"jobTime"`
@@ -35,12 +42,13 @@ type result struct {
 
 // bench is one benchmark run's shared state.
 type bench struct {
-	c       config
-	fix     *fixture
-	ws      []workers.Worker
-	insp    *builder.Inspector
-	exec    *builder.Executor
-	library string
+	c        config
+	farmRoot string
+	fix      *fixture
+	ws       []workers.Worker
+	insp     *builder.Inspector
+	exec     *builder.Executor
+	library  string
 }
 
 func run(ctx context.Context, c config) (*result, error) {
@@ -55,9 +63,14 @@ func run(ctx context.Context, c config) (*result, error) {
 	if _, _, err := b.build(ctx, "base"); err != nil {
 		return nil, fmt.Errorf("building the base images: %w", err)
 	}
+	writes := b.registryWrites()
 	planStart := time.Now()
 	p, report, err := b.build(ctx, "base", "dag")
 	if err != nil {
+		return nil, err
+	}
+	res.FirstRunWrites = b.registryWrites() - writes
+	if err := b.rebuild(ctx, res); err != nil {
 		return nil, err
 	}
 	res.Jobs = len(p.Jobs) - len(b.ws)
@@ -106,7 +119,7 @@ func setup(c config) (*bench, func(), error) {
 			return nil, nil, err
 		}
 	}
-	b := &bench{c: c, fix: fix, ws: cfg.Workers, insp: builder.NewInspector(cache), exec: exec, library: filepath.Join(tmp, "library")}
+	b := &bench{c: c, farmRoot: filepath.Dir(filepath.Dir(farm)), fix: fix, ws: cfg.Workers, insp: builder.NewInspector(cache), exec: exec, library: filepath.Join(tmp, "library")}
 	return b, func() { exec.Close(); cleanup() }, b.newCommit()
 }
 
@@ -149,6 +162,34 @@ func (b *bench) build(ctx context.Context, names ...string) (*scheduler.Plan, *s
 	}
 	report := (&scheduler.Runner{Workers: b.ws, Exec: b.exec}).Run(ctx, p)
 	return p, report, report.Err()
+}
+
+// rebuild plans and runs the same library again: nothing should be built.
+func (b *bench) rebuild(ctx context.Context, res *result) error {
+	writes := b.registryWrites()
+	start := time.Now()
+	_, report, err := b.build(ctx, "base", "dag")
+	if err != nil {
+		return err
+	}
+	res.Rebuild = time.Since(start)
+	res.RebuildSolves = report.Count(scheduler.Built)
+	res.RebuildWrites = b.registryWrites() - writes
+	return nil
+}
+
+// registryWrites counts the PUT, POST, PATCH and DELETE requests in the
+// farm registry's log, or -1 when there is no log.
+func (b *bench) registryWrites() int {
+	data, err := os.ReadFile(filepath.Join(b.farmRoot, ".farm", "registry", "registry.log"))
+	if err != nil {
+		return -1
+	}
+	n := 0
+	for _, m := range []string{`"PUT `, `"POST `, `"PATCH `, `"DELETE `} {
+		n += bytes.Count(data, []byte(m))
+	}
+	return n
 }
 
 // sequential builds a new commit of the DAG one job at a time, parents
@@ -259,6 +300,8 @@ func (r *result) print(w io.Writer) {
 	fmt.Fprintf(tw, "mean job time\t%v\n", r.JobTime)
 	fmt.Fprintf(tw, "brewkit makespan\t%s = %.2fx the nominal critical path, %.2fx the measured one\n", r.Makespan.Round(time.Millisecond),
 		r.Makespan.Seconds()/r.NominalCriticalPath.Seconds(), r.Makespan.Seconds()/r.MeasuredCriticalPath.Seconds())
+	fmt.Fprintf(tw, "rebuild, nothing changed\t%s = %.1f%% of the build; %d solves, %d registry writes (the build: %d)\n", r.Rebuild.Round(time.Millisecond),
+		100*r.Rebuild.Seconds()/(r.Plan+r.Makespan).Seconds(), r.RebuildSolves, r.RebuildWrites, r.FirstRunWrites)
 	if r.Sequential > 0 {
 		fmt.Fprintf(tw, "one job at a time\t%s: brewkit is %.1fx faster\n", r.Sequential.Round(time.Millisecond), r.Sequential.Seconds()/r.Makespan.Seconds())
 	}
