@@ -33,6 +33,11 @@ type Origin struct {
 	Line int    `json:"line"` // the entry's first line
 	Repo string `json:"repo"` // "golang"
 	Tag  string `json:"tag"`  // the entry's first tag
+	// Tags and SharedTags are the entry's tags and shared tags, without the
+	// repository: what its images are published as (package
+	// builder/publish combines the carriers of a shared tag).
+	Tags       []string `json:"tags,omitempty"`
+	SharedTags []string `json:"sharedTags,omitempty"`
 }
 
 func (o Origin) String() string { return fmt.Sprintf("%s:%d (%s:%s)", o.File, o.Line, o.Repo, o.Tag) }

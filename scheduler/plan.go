@@ -79,7 +79,7 @@ func Expand(repos []*manifest.Repo, opts Options) *Plan {
 	byKey := map[string]*Job{}
 	for _, r := range repos {
 		for _, e := range r.Entries() {
-			origin := Origin{File: r.File, Line: e.Line(), Repo: r.RepoName, Tag: e.Tags[0]}
+			origin := Origin{File: r.File, Line: e.Line(), Repo: r.RepoName, Tag: e.Tags[0], Tags: e.Tags, SharedTags: e.SharedTags}
 			for _, arch := range e.Architectures {
 				if opts.Select != nil {
 					if ok, why := opts.Select(e, arch); !ok {

@@ -9,10 +9,12 @@ import (
 	"github.com/brewkit/brewkit/scheduler/workers"
 )
 
-// errNoWorker is wrapped by the error of a job that no worker can build.
-var errNoWorker = errors.New("no worker builds this architecture")
+// ErrNoWorker is wrapped by the error of a job skipped because no worker
+// builds its architecture: not a failure, the arch is simply not built
+// (package builder/publish leaves it out of the indexes).
+var ErrNoWorker = errors.New("no worker builds this architecture")
 
-func isNoWorker(err error) bool { return errors.Is(err, errNoWorker) }
+func isNoWorker(err error) bool { return errors.Is(err, ErrNoWorker) }
 
 // Runner runs a plan's jobs on a set of workers.
 type Runner struct {
@@ -157,7 +159,7 @@ func (s *run) start() {
 		case t.job.Err != nil:
 			s.fail(t, Failed, t.job.Err)
 		case len(s.byArch[t.job.Arch]) == 0:
-			s.fail(t, Skipped, fmt.Errorf("%s: %w natively (allow emulation to build it anyway)", t.job.Arch, errNoWorker))
+			s.fail(t, Skipped, fmt.Errorf("%s: %w natively (allow emulation to build it anyway)", t.job.Arch, ErrNoWorker))
 		}
 	}
 	for _, o := range s.report.Outcomes {
