@@ -25,6 +25,6 @@ func (q *readyQueue) Pop() any {
 	return t
 }
 
-func (q *readyQueue) push(t *task) { heap.Push(q, t) }
-func (q *readyQueue) pop() *task   { return heap.Pop(q).(*task) }
-func (q readyQueue) peek() *task   { return q[0] }
+func (q *readyQueue) push(t *task)       { heap.Push(q, t) }
+func (q *readyQueue) remove(i int) *task { return heap.Remove(q, i).(*task) }
+func (q readyQueue) peek() *task         { return q[0] }

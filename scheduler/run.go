@@ -27,6 +27,11 @@ type Runner struct {
 	// Attempts bounds how often a job is tried when it fails with a
 	// [Transient] error; 0 means 3.
 	Attempts int
+	// RetryDelay is how long a job that failed with a [Transient] error
+	// waits before it is tried again on the same worker (when its arch has
+	// no other), doubling with each attempt; 0 means one second. A retry
+	// on another worker does not wait.
+	RetryDelay time.Duration
 	// Observe, if set, is told when a job starts and when it ends. It is
 	// called from one goroutine at a time and must not block for long.
 	Observe func(Event)
@@ -83,6 +88,8 @@ type run struct {
 	byArch  map[string][]*slot // the workers that may build an arch
 	running int
 	results chan done
+	waiting int        // tasks waiting out a retry delay
+	retries chan *task // where they come back
 }
 
 func newRun(r *Runner, p *Plan) *run {
@@ -93,6 +100,7 @@ func newRun(r *Runner, p *Plan) *run {
 		ready:   map[string]*readyQueue{},
 		byArch:  map[string][]*slot{},
 		results: make(chan done, len(p.Jobs)),
+		retries: make(chan *task, len(p.Jobs)),
 	}
 	for _, w := range r.Workers {
 		s.slots = append(s.slots, &slot{w: w, free: w.Slots()})
@@ -132,15 +140,20 @@ func (s *run) loop(ctx context.Context) {
 		if ctx.Err() == nil {
 			s.dispatch(ctx)
 		}
-		if s.running == 0 {
+		if s.running == 0 && (s.waiting == 0 || ctx.Err() != nil) {
 			break
 		}
 		select {
 		case d := <-s.results:
 			s.finish(ctx, d)
+		case t := <-s.retries:
+			s.waiting--
+			s.enqueue(t)
 		case <-ctx.Done():
-			d := <-s.results // the running jobs see ctx too: wait for them
-			s.finish(ctx, d)
+			if s.running > 0 {
+				d := <-s.results // the running jobs see ctx too: wait for them
+				s.finish(ctx, d)
+			}
 		}
 	}
 	for _, t := range s.tasks {
@@ -194,22 +207,40 @@ func (s *run) dispatch(ctx context.Context) {
 // pick takes the best ready job that sl may build: the highest rank over
 // the queues of the architectures it serves.
 func (s *run) pick(sl *slot) *task {
-	var best *readyQueue
+	var (
+		best  *readyQueue
+		bestI int
+	)
 	for arch, q := range s.ready {
 		if q.Len() == 0 || !s.serves(sl, arch) {
 			continue
 		}
-		if top := q.peek(); top.avoid == sl.w.Name && len(s.byArch[arch]) > 1 {
-			continue // retry it elsewhere
-		}
-		if best == nil || before(q.peek(), best.peek()) {
-			best = q
+		i := s.bestFor(q, sl, arch)
+		if i >= 0 && (best == nil || before((*q)[i], (*best)[bestI])) {
+			best, bestI = q, i
 		}
 	}
 	if best == nil {
 		return nil
 	}
-	return best.pop()
+	return best.remove(bestI)
+}
+
+// bestFor returns the index in q of the best job sl may take, or -1. A job
+// that just failed on sl waits for another worker of its arch, when there
+// is one; the jobs behind it need not.
+func (s *run) bestFor(q *readyQueue, sl *slot, arch string) int {
+	others := len(s.byArch[arch]) > 1
+	if top := q.peek(); top.avoid != sl.w.Name || !others {
+		return 0
+	}
+	best := -1
+	for i, t := range *q {
+		if t.avoid != sl.w.Name && (best < 0 || before(t, (*q)[best])) {
+			best = i
+		}
+	}
+	return best
 }
 
 func (s *run) serves(sl *slot, arch string) bool {
@@ -264,10 +295,26 @@ func (s *run) finish(ctx context.Context, d done) {
 		t.avoid = d.s.w.Name
 		t.out.Err = d.err
 		s.observe(Event{Outcome: t.out, Retry: true})
-		s.enqueue(t)
+		s.retryLater(t)
 	default:
 		s.fail(t, Failed, d.err)
 	}
+}
+
+// retryLater queues t again: at once when another worker may take it,
+// else after a delay that doubles with each attempt.
+func (s *run) retryLater(t *task) {
+	if len(s.byArch[t.job.Arch]) > 1 {
+		s.enqueue(t)
+		return
+	}
+	delay := s.r.RetryDelay
+	if delay <= 0 {
+		delay = time.Second
+	}
+	delay <<= t.out.Attempts - 1
+	s.waiting++
+	time.AfterFunc(delay, func() { s.retries <- t })
 }
 
 func (s *run) attempts() int {

@@ -3,7 +3,7 @@ package scheduler
 import (
 	"context"
 	"errors"
-	"os"
+
 	"slices"
 	"testing"
 	"time"
@@ -13,13 +13,8 @@ import (
 
 // TestRunRetryDoesNotIdleAWorker: a job that failed transiently on worker
 // A waits for another worker, but the jobs queued behind it must still be
-// able to run on A. Today pick skips the whole arch queue for A while its
-// top job avoids A (run.go, "retry it elsewhere"), so A idles with work
-// ready until B is free.
+// able to run on A (no head-of-line blocking).
 func TestRunRetryDoesNotIdleAWorker(t *testing.T) {
-	if os.Getenv("BREWKIT_KNOWN_BUGS") != "1" {
-		t.Skip("known bug (head-of-line blocking after a transient failure); BREWKIT_KNOWN_BUGS=1 runs it")
-	}
 	p := jobsOf("j1 amd64", "j2 amd64", "j3 amd64")
 	f := newFakeExec()
 	j3started := f.startedCh("j3/amd64")

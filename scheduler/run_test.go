@@ -229,9 +229,32 @@ func TestRunGivesUpAfterAttempts(t *testing.T) {
 	p := jobsOf("a amd64")
 	f := newFakeExec()
 	f.hook = func(context.Context, workers.Worker, *Job) error { return Transient(errors.New("503")) }
-	r := (&Runner{Workers: []workers.Worker{worker("x86", 1, "amd64")}, Exec: f, Attempts: 2}).Run(context.Background(), p)
+	r := (&Runner{Workers: []workers.Worker{worker("x86", 1, "amd64")}, Exec: f, Attempts: 2, RetryDelay: time.Millisecond}).Run(context.Background(), p)
 	if o := r.Outcomes[0]; o.Status != Failed || o.Attempts != 2 {
 		t.Errorf("%s after %d attempts", o.Status, o.Attempts)
+	}
+}
+
+// A job waiting to be retried does not hold up a cancelled run.
+func TestRunCancelDuringRetryDelay(t *testing.T) {
+	p := jobsOf("a amd64", "b amd64 a")
+	ctx, cancel := context.WithCancel(context.Background())
+	f := newFakeExec()
+	f.hook = func(context.Context, workers.Worker, *Job) error {
+		cancel() // while the retry waits its hour
+		return Transient(errors.New("connection refused"))
+	}
+	done := make(chan *Report)
+	go func() {
+		done <- (&Runner{Workers: []workers.Worker{worker("x86", 1, "amd64")}, Exec: f, RetryDelay: time.Hour}).Run(ctx, p)
+	}()
+	select {
+	case r := <-done:
+		if got := statuses(r); got["a/amd64"] != "cancelled" || got["b/amd64"] != "cancelled" {
+			t.Errorf("%v", got)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("Run waited out the retry delay after the run was cancelled")
 	}
 }
 
