@@ -127,9 +127,9 @@ func TestEnsureMissingCommit(t *testing.T) {
 	}
 
 	_, err = c.Ensure(context.Background(), Source{Repo: f.dir, Commit: missing})
-	prefix := "commit " + missing + " is not in " + f.dir + " (fetched by commit id); is it pushed?: git fetch"
-	if !errors.As(err, &nf) || !strings.HasPrefix(err.Error(), prefix) {
-		t.Errorf("err = %v, want a *CommitNotFoundError starting %q", err, prefix)
+	want = "commit " + missing + " is not in " + f.dir + " (fetched by commit id); is it pushed? (git: not our ref " + missing + ")"
+	if !errors.As(err, &nf) || err.Error() != want {
+		t.Errorf("err = %v, want a *CommitNotFoundError %q", err, want)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"strings"
 )
 
 // CommitNotFoundError is returned by [Cache.Ensure] when the commit is still
@@ -24,9 +25,38 @@ func (e *CommitNotFoundError) Error() string {
 	}
 	msg := fmt.Sprintf("commit %s is not in %s (%s); is it pushed?", e.Commit, e.Repo, how)
 	if e.Err != nil {
-		msg += ": " + e.Err.Error()
+		msg += " (git: " + gitReasons(e.Err) + ")"
 	}
 	return msg
+}
+
+// gitReasons shortens the errors of failed git commands to git's own last
+// word on each, such as "by id: not our ref 0123…; refs/heads/main: couldn't
+// find remote ref refs/heads/main".
+func gitReasons(err error) string {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var parts []string
+		for _, e := range j.Unwrap() {
+			parts = append(parts, gitReasons(e))
+		}
+		return strings.Join(parts, "; ")
+	}
+	msg := err.Error()
+	prefix, rest, ok := strings.Cut(msg, ": git ") // "by id: git fetch …: exit status 128: fatal: …"
+	if !ok || strings.HasPrefix(msg, "git ") {
+		prefix, rest = "", msg
+	}
+	reason := rest
+	if i := strings.Index(rest, "fatal: "); i >= 0 { // git's first complaint says the most
+		reason, _, _ = strings.Cut(rest[i:], "\n")
+	}
+	for _, p := range []string{"fatal: ", "remote error: ", "git upload-pack: ", "upload-pack: "} {
+		reason = strings.TrimPrefix(reason, p)
+	}
+	if prefix != "" {
+		return prefix + ": " + reason
+	}
+	return reason
 }
 
 func (e *CommitNotFoundError) Unwrap() error { return e.Err }

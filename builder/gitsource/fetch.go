@@ -108,7 +108,11 @@ func (c *Cache) fetchCommit(ctx context.Context, git runner, rem remote, src Sou
 	c.opts.logger.Info("fetch by commit failed; fetching GitFetch", "repo", rem.display, "commit", src.Commit, "fetch", src.Fetch, "err", byCommit)
 	fetchRef := fetchRefPrefix + strings.TrimPrefix(src.Fetch, "refs/")
 	if err := c.fetch(ctx, git, rem, "+"+src.Fetch+":"+fetchRef); err != nil {
-		return fmt.Errorf("fetching commit %s from %s: %w", src.Commit, rem.display, errors.Join(byCommit, err))
+		if !strings.Contains(err.Error(), "couldn't find remote ref") { // the repository did not answer
+			return fmt.Errorf("fetching commit %s from %s: %w", src.Commit, rem.display, errors.Join(byCommit, err))
+		}
+		return &CommitNotFoundError{Repo: rem.display, Fetch: src.Fetch, Commit: src.Commit, Err: errors.Join(
+			fmt.Errorf("by id: %w", byCommit), fmt.Errorf("%s: %w", src.Fetch, err))}
 	}
 	ok, err := hasCommit(ctx, git, src.Commit)
 	if err != nil {
