@@ -23,6 +23,21 @@
 //	defer c.Close()
 //	_, err = c.Solve(ctx, nil, client.SolveOpt{Frontend: "dockerfile.v0", ...}, statusCh)
 //
+// # Building into a directory
+//
+// Without a registry, an [Executor] builds into an OCI image layout: each
+// job's image is exported there by BuildKit (no tarball), children are
+// built from their parents' bytes in it, and [Layout.Tag] names the tags:
+//
+//	l, err := builder.OpenLayout("out")
+//	if err != nil { ... }
+//	defer l.Close()
+//	exec := &builder.Executor{Layout: l, Registry: builder.NewRegistry(), Cache: cache}
+//	report := (&scheduler.Runner{Workers: ws, Exec: exec, AllowEmulation: true}).Run(ctx, plan)
+//	n, err := l.Tag(ctx, report) // index.json: "repo:tag" → manifest or multi-platform index
+//
+// Package builder/localdaemon finds or starts the local buildkitd to run it on.
+//
 // # Unreachable workers
 //
 // Dial does not connect (gRPC connects on the first call), so an address

@@ -5,13 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"sync"
 	"syscall"
 
 	"github.com/docker/cli/cli/config"
 	"github.com/moby/buildkit/client"
-	"github.com/moby/buildkit/exporter/containerimage/exptypes"
 	"github.com/moby/buildkit/session"
 	"github.com/moby/buildkit/session/auth/authprovider"
 	"google.golang.org/grpc/codes"
@@ -23,14 +21,19 @@ import (
 )
 
 // Executor implements [scheduler.Executor] with BuildKit: one Solve per
-// job on the worker the scheduler chose, pushed to a staging repository
-// per architecture under the job's build id, so that a later run finds it
-// and builds nothing.
+// job on the worker the scheduler chose, staged under the job's build id
+// so that a later run finds it and builds nothing. Images are staged in a
+// registry, in a repository per architecture (Staging), or, when Layout is
+// set, in a local OCI image layout.
 type Executor struct {
 	// Staging is the staging repository prefix: a job for arch goes to
 	// Staging + "-" + arch, tagged with its build id, as in the production
-	// pipeline's "oisupport/staging-ARCH:BUILDID".
-	Staging  string
+	// pipeline's "oisupport/staging-ARCH:BUILDID". Unused when Layout is
+	// set.
+	Staging string
+	// Layout, if set, receives the images instead of a registry.
+	Layout *Layout
+	// Registry resolves external FROMs, and holds Staging.
 	Registry *Registry
 	Cache    *gitsource.Cache // sources of local repositories
 	Progress *Progress        // nil: no progress display
@@ -43,14 +46,17 @@ var _ scheduler.Executor = (*Executor)(nil)
 
 // Build implements [scheduler.Executor].
 func (e *Executor) Build(ctx context.Context, w workers.Worker, job *scheduler.Job, parents []scheduler.ParentResult) (scheduler.Result, error) {
+	st, err := e.stage()
+	if err != nil {
+		return scheduler.Result{}, err
+	}
 	prefix := job.Arch + " " + job.String()
-	resolved, pins, err := e.resolveParents(ctx, job, parents)
+	resolved, pins, err := e.resolveParents(ctx, st, job, parents)
 	if err != nil {
 		return scheduler.Result{}, err
 	}
 	buildID := scheduler.BuildID(job.SourceID, job.Arch, resolved)
-	repo := e.Staging + "-" + job.Arch
-	if res, ok, err := e.staged(ctx, repo, buildID); err != nil || ok {
+	if res, ok, err := st.lookup(ctx, job.Arch, buildID); err != nil || ok {
 		if ok {
 			e.note(prefix, "up to date: "+res.Ref)
 		}
@@ -60,15 +66,28 @@ func (e *Executor) Build(ctx context.Context, w workers.Worker, job *scheduler.J
 	case scheduler.BuilderClassic:
 		return scheduler.Result{}, fmt.Errorf("%s: the classic builder (Windows) needs a Windows worker; brewkit builds with BuildKit only", job)
 	case scheduler.BuilderOCIImport:
-		return e.importOCI(ctx, job, repo, buildID)
+		return e.importOCI(ctx, st, job, buildID)
 	}
-	req := &request{job: job, parents: resolved, pins: pins, name: repo + ":" + buildID, buildID: buildID}
-	return e.solve(ctx, w, req, prefix)
+	req := &request{job: job, parents: resolved, pins: pins, buildID: buildID}
+	req.export, req.stores = st.export(job.Arch, buildID)
+	return e.solve(ctx, w, st, req, prefix)
+}
+
+// stage is where images go: the Layout, or the registry's Staging.
+func (e *Executor) stage() (stage, error) {
+	if e.Layout != nil {
+		return e.Layout, nil
+	}
+	if e.Staging == "" {
+		return nil, errors.New("builder.Executor: set Staging (a registry) or Layout (a directory) to keep the images in")
+	}
+	return &registryStage{prefix: e.Staging, reg: e.Registry}, nil
 }
 
 // resolveParents gives every FROM but scratch its digest for the job's
-// architecture: an in-plan parent's result, or the registry's answer.
-func (e *Executor) resolveParents(ctx context.Context, job *scheduler.Job, parents []scheduler.ParentResult) ([]scheduler.Parent, map[string]string, error) {
+// architecture: an in-plan parent's result, pinned where st keeps it, or
+// the registry's answer.
+func (e *Executor) resolveParents(ctx context.Context, st stage, job *scheduler.Job, parents []scheduler.ParentResult) ([]scheduler.Parent, map[string]string, error) {
 	inPlan := map[string]scheduler.Result{}
 	for _, p := range parents {
 		inPlan[p.From] = p.Result
@@ -81,7 +100,7 @@ func (e *Executor) resolveParents(ctx context.Context, job *scheduler.Job, paren
 		}
 		if r, ok := inPlan[from]; ok {
 			resolved = append(resolved, scheduler.Parent{From: from, Digest: r.Digest})
-			pins[from] = r.Ref
+			pins[from] = st.pin(r)
 			continue
 		}
 		pinned, digest, err := e.Registry.PlatformManifest(ctx, from, job.Arch)
@@ -89,26 +108,13 @@ func (e *Executor) resolveParents(ctx context.Context, job *scheduler.Job, paren
 			return nil, nil, fmt.Errorf("FROM %s for %s: %w", from, job.Arch, maybeTransient(err))
 		}
 		resolved = append(resolved, scheduler.Parent{From: from, Digest: digest})
-		pins[from] = pinned
+		pins[from] = "docker-image://" + pinned
 	}
 	return resolved, pins, nil
 }
 
-// staged looks the build id up in the staging repository.
-func (e *Executor) staged(ctx context.Context, repo, buildID string) (scheduler.Result, bool, error) {
-	desc, err := e.Registry.Lookup(ctx, repo+":"+buildID)
-	if err != nil {
-		return scheduler.Result{}, false, maybeTransient(err)
-	}
-	if desc == nil {
-		return scheduler.Result{}, false, nil
-	}
-	d := desc.Digest.String()
-	return scheduler.Result{Ref: repo + "@" + d, Digest: d, BuildID: buildID, UpToDate: true}, true, nil
-}
-
-// solve runs the request on worker w and returns what it pushed.
-func (e *Executor) solve(ctx context.Context, w workers.Worker, req *request, prefix string) (scheduler.Result, error) {
+// solve runs the request on worker w and returns what st recorded.
+func (e *Executor) solve(ctx context.Context, w workers.Worker, st stage, req *request, prefix string) (scheduler.Result, error) {
 	c, err := e.client(ctx, w)
 	if err != nil {
 		return scheduler.Result{}, scheduler.Transient(err)
@@ -130,12 +136,11 @@ func (e *Executor) solve(ctx context.Context, w workers.Worker, req *request, pr
 		}
 		return scheduler.Result{}, fmt.Errorf("%s on %s: %w", req.job, w.Name, err)
 	}
-	d := resp.ExporterResponse[exptypes.ExporterImageDigestKey]
-	if d == "" {
-		return scheduler.Result{}, fmt.Errorf("%s: BuildKit returned no image digest", req.job)
+	res, err := st.commit(ctx, req.job.Arch, req.buildID, resp.ExporterResponse)
+	if err != nil {
+		return scheduler.Result{}, fmt.Errorf("%s: %w", req.job, err)
 	}
-	repo, _, _ := strings.Cut(req.name, ":"+req.buildID)
-	return scheduler.Result{Ref: repo + "@" + d, Digest: d, BuildID: req.buildID}, nil
+	return res, nil
 }
 
 // statusChannel is the channel a Solve reports progress on: the display's,

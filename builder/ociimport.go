@@ -19,12 +19,12 @@ import (
 	"github.com/brewkit/brewkit/scheduler"
 )
 
-// importOCI pushes the image of an oci-import entry: an OCI image layout
+// importOCI stages the image of an oci-import entry: an OCI image layout
 // committed to git, whose File is its index.json (exactly one manifest) or
 // a descriptor JSON naming the manifest. Every digest and size is checked,
 // the manifest must be an OCI image for the job's platform, and the
-// manifest is pushed unchanged, so its digest is the committed one.
-func (e *Executor) importOCI(ctx context.Context, job *scheduler.Job, repo, buildID string) (scheduler.Result, error) {
+// manifest is staged unchanged, so its digest is the committed one.
+func (e *Executor) importOCI(ctx context.Context, st stage, job *scheduler.Job, buildID string) (scheduler.Result, error) {
 	src := job.Source
 	commit, err := e.Cache.Ensure(ctx, gitsource.Source{Repo: src.GitRepo, Fetch: src.GitFetch, Commit: src.GitCommit})
 	if err != nil {
@@ -42,15 +42,12 @@ func (e *Executor) importOCI(ctx context.Context, job *scheduler.Job, repo, buil
 	if err != nil {
 		return scheduler.Result{}, fmt.Errorf("%s: oci-import of %s:%s: %w", job, src.GitCommit, src.Directory, err)
 	}
-	d, err := img.Digest()
+	res, err := st.write(ctx, job.Arch, buildID, img)
 	if err != nil {
 		return scheduler.Result{}, err
 	}
-	if err := e.Registry.WriteImage(ctx, repo+":"+buildID, img); err != nil {
-		return scheduler.Result{}, maybeTransient(err)
-	}
-	e.note(job.Arch+" "+job.String(), "imported "+d.String())
-	return scheduler.Result{Ref: repo + "@" + d.String(), Digest: d.String(), BuildID: buildID}, nil
+	e.note(job.Arch+" "+job.String(), "imported "+res.Digest)
+	return res, nil
 }
 
 // layoutImage opens the image the layout in dir names through file and

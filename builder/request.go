@@ -1,10 +1,12 @@
 package builder
 
 import (
+	"maps"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/containerd/containerd/v2/core/content"
 	"github.com/moby/buildkit/client"
 	"github.com/tonistiigi/fsutil"
 
@@ -20,15 +22,16 @@ type request struct {
 	local   map[string]fsutil.FS // the "context" and "dockerfile" mounts of a local source
 	file    string               // the Dockerfile's path in the "dockerfile" mount, when local
 	parents []scheduler.Parent   // every FROM but scratch, with the digest it resolved to
-	pins    map[string]string    // FROM → the pinned image, "host/repo@sha256:…"
-	name    string               // the image name the export pushes to ("host/staging-amd64:BUILDID")
+	pins    map[string]string    // FROM → its named-context source: "docker-image://host/repo@sha256:…" or "oci-layout://…"
 	buildID string
+	export  client.ExportEntry       // where the image goes; solveOpt adds the common attrs
+	stores  map[string]content.Store // OCI stores that pinned parents are read from
 }
 
 // solveOpt is the solve: the dockerfile.v0 frontend on the job's context,
 // for its platform, with every parent pinned by digest as a named context,
 // SOURCE_DATE_EPOCH from the commit with timestamps rewritten, and the
-// production pipeline's annotations, pushed to r.name.
+// production pipeline's annotations, exported as r.export says.
 func (r *request) solveOpt() client.SolveOpt {
 	j := r.job
 	epoch := strconv.FormatInt(j.CommitTime.Unix(), 10)
@@ -45,14 +48,14 @@ func (r *request) solveOpt() client.SolveOpt {
 		attrs["filename"] = r.file
 	}
 	for from, pinned := range r.pins {
-		attrs["context:"+dockerfile.FamiliarName(from)] = "docker-image://" + pinned
+		attrs["context:"+dockerfile.FamiliarName(from)] = pinned
 	}
-	exp := map[string]string{
-		"name":              r.name,
-		"push":              "true",
-		"oci-mediatypes":    "true",
-		"rewrite-timestamp": "true",
+	exp := maps.Clone(r.export.Attrs)
+	if exp == nil {
+		exp = map[string]string{}
 	}
+	exp["oci-mediatypes"] = "true"
+	exp["rewrite-timestamp"] = "true"
 	for k, v := range r.annotations() {
 		exp["annotation-manifest."+k] = v
 		exp["annotation-manifest-descriptor."+k] = v
@@ -61,7 +64,8 @@ func (r *request) solveOpt() client.SolveOpt {
 		Frontend:      "dockerfile.v0",
 		FrontendAttrs: attrs,
 		LocalMounts:   r.local,
-		Exports:       []client.ExportEntry{{Type: client.ExporterImage, Attrs: exp}},
+		OCIStores:     r.stores,
+		Exports:       []client.ExportEntry{{Type: r.export.Type, Attrs: exp, OutputStore: r.export.OutputStore}},
 	}
 }
 

@@ -22,9 +22,10 @@ func TestSolveOpt(t *testing.T) {
 		job:     job,
 		context: gitContext(job.Source),
 		parents: []scheduler.Parent{{From: "golang:1.22", Digest: "sha256:aa"}, {From: "alpine:latest", Digest: "sha256:bb"}},
-		pins:    map[string]string{"golang:1.22": "reg/golang@sha256:aa", "alpine:latest": "reg/staging-arm64v8@sha256:bb"},
-		name:    "reg/staging-arm64v8:BUILDID",
+		pins:    map[string]string{"golang:1.22": "docker-image://reg/golang@sha256:aa", "alpine:latest": "docker-image://reg/staging-arm64v8@sha256:bb"},
+		buildID: "BUILDID",
 	}
+	r.export, r.stores = (&registryStage{prefix: "reg/staging"}).export(job.Arch, r.buildID)
 	opt := r.solveOpt()
 	wantAttrs := map[string]string{
 		"context":                             "https://github.com/docker-library/docker.git#6d541d27:24/cli",

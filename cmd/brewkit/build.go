@@ -10,7 +10,6 @@ import (
 	"github.com/brewkit/brewkit/builder"
 	"github.com/brewkit/brewkit/builder/gitsource"
 	"github.com/brewkit/brewkit/scheduler"
-	"github.com/brewkit/brewkit/scheduler/workers"
 )
 
 type buildOptions struct {
@@ -18,22 +17,39 @@ type buildOptions struct {
 	progress     string
 	metadataFile string
 	staging      string
+	output       string
+	getenv       func(string) string
 }
 
 func newBuildCmd(g *globalOptions, getenv func(string) string) *cobra.Command {
-	o := &buildOptions{engineOptions: engineOptions{globalOptions: g}}
+	o := &buildOptions{engineOptions: engineOptions{globalOptions: g}, getenv: getenv}
 	cmd := &cobra.Command{
 		Use:   "build [repo[:tag]...]",
-		Short: "Build every job of the named manifests on BuildKit workers, concurrently",
-		Long: `Build every job of the named manifests on BuildKit workers, concurrently.
+		Short: "Build every job of the named manifests with BuildKit, concurrently",
+		Long: `Build every job of the named manifests with BuildKit, concurrently.
 
-Each job (an entry's source for one architecture) runs on a worker that
-builds that architecture natively, as soon as the jobs of its FROMs are
-done; its FROMs are pinned by digest. The image is pushed to a staging
-repository per architecture (--staging), tagged with its build id, so that
-a later run with nothing changed builds nothing. A failed job fails only
-the jobs built FROM it.`,
-		Example: `  brewkit build --workers .farm/workers.yaml --library hack/example/library --all
+Each job (an entry's source for one architecture) runs as soon as the jobs
+of its FROMs are done; its FROMs are pinned by digest. A failed job fails
+only the jobs built FROM it.
+
+With no workers (--workers, --worker), brewkit builds on a local BuildKit
+daemon: the one $BUILDKIT_HOST names, else the one on the default socket
+(unix:///run/buildkit/buildkitd.sock), else a buildkitd from PATH that it
+starts for the run and stops afterwards. That daemon builds the host's
+architecture natively and every other one under QEMU emulation. Unless a
+registry is given (--registry, $BREWKIT_REGISTRY, --staging), the images go
+into an OCI image layout directory (--output), whose index.json names each
+tag; nothing needs a registry then, except to resolve FROMs not built here.
+
+With workers, each job runs on a worker that builds its architecture
+natively (or any worker, with --allow-emulation), and its image is pushed
+to a staging repository per architecture (--staging) in the registry.
+
+Either way each image is kept under its build id, so that a later run with
+nothing changed builds nothing.`,
+		Example: `  brewkit build ./library/foo
+  brewkit build --output /tmp/images --library hack/example/library --all
+  brewkit build --workers .farm/workers.yaml --library hack/example/library --all
   brewkit build --worker amd64=unix:///run/buildkit/buildkitd.sock --registry 127.0.0.1:5000 ./library/foo`,
 		RunE: o.run,
 	}
@@ -42,29 +58,27 @@ the jobs built FROM it.`,
 	f.StringVar(&o.progress, "progress", "auto", "progress output: auto, tty, plain, rawjson or quiet")
 	f.StringVar(&o.metadataFile, "metadata-file", "", "write the results as JSON to this file")
 	f.StringVar(&o.staging, "staging", "", "staging repository prefix; a job for ARCH goes to PREFIX-ARCH (default REGISTRY/brewkit/staging)")
+	f.StringVar(&o.output, "output", "out", "OCI image layout directory the images go into when there is no registry (local builds only)")
 	return cmd
 }
 
-func (o *buildOptions) run(cmd *cobra.Command, args []string) error {
-	ws, registry, err := o.farm.load()
+func (o *buildOptions) run(cmd *cobra.Command, args []string) (err error) {
+	t, err := o.target(cmd)
 	if err != nil {
 		return err
 	}
-	staging := o.staging
-	if staging == "" {
-		if registry == "" {
-			return errors.New("no registry to stage images in: give --registry, a workers file with a registry, or --staging")
-		}
-		staging = registry + "/brewkit/staging"
-	}
+	defer func() { err = errors.Join(err, t.close()) }()
 	repos, loadErr := o.repos(cmd.Context(), cmd.ErrOrStderr(), args)
-	p, err := o.plan(cmd.Context(), repos, o.selector(ws))
+	p, err := o.plan(cmd.Context(), repos, t.restrict(o.selector(t.workers)))
 	if err != nil {
 		return err
 	}
 	reportUnplanned(cmd.ErrOrStderr(), p)
-	report, err := o.execute(cmd, p, ws, staging)
+	report, err := o.execute(cmd, p, t)
 	if err != nil {
+		return err
+	}
+	if err := t.tag(cmd.Context(), cmd.ErrOrStderr(), report); err != nil {
 		return err
 	}
 	if err := writeSummary(cmd.OutOrStdout(), report); err != nil {
@@ -79,7 +93,7 @@ func (o *buildOptions) run(cmd *cobra.Command, args []string) error {
 }
 
 // execute runs the plan with a BuildKit executor and a progress display.
-func (o *buildOptions) execute(cmd *cobra.Command, p *scheduler.Plan, ws []workers.Worker, staging string) (*scheduler.Report, error) {
+func (o *buildOptions) execute(cmd *cobra.Command, p *scheduler.Plan, t *buildTarget) (*scheduler.Report, error) {
 	cache, err := gitsource.Open(filepath.Join(o.cache, "git"))
 	if err != nil {
 		return nil, fmt.Errorf("--cache: %w", err)
@@ -88,9 +102,9 @@ func (o *buildOptions) execute(cmd *cobra.Command, p *scheduler.Plan, ws []worke
 	if err != nil {
 		return nil, err
 	}
-	exec := &builder.Executor{Staging: staging, Registry: builder.NewRegistry(), Cache: cache, Progress: progress}
+	exec := &builder.Executor{Staging: t.staging, Layout: t.layout, Registry: builder.NewRegistry(), Cache: cache, Progress: progress}
 	defer exec.Close()
-	r := &scheduler.Runner{Workers: ws, Exec: exec, AllowEmulation: o.allowEmulation}
+	r := &scheduler.Runner{Workers: t.workers, Exec: exec, AllowEmulation: o.allowEmulation}
 	report := r.Run(cmd.Context(), p)
 	if err := progress.Close(); err != nil {
 		fmt.Fprintln(cmd.ErrOrStderr(), "progress:", err)
