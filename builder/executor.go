@@ -38,6 +38,11 @@ type Executor struct {
 	Cache    *gitsource.Cache // sources of local repositories
 	Progress *Progress        // nil: no progress display
 
+	// DryRun resolves parents, computes build ids and looks them up, but
+	// builds nothing: a job that is not there fails with a *NotBuiltError,
+	// and its descendants are skipped (their build ids depend on it).
+	DryRun bool
+
 	mu      sync.Mutex
 	clients map[string]*client.Client // by worker name
 }
@@ -61,6 +66,9 @@ func (e *Executor) Build(ctx context.Context, w workers.Worker, job *scheduler.J
 			e.note(prefix, "up to date: "+res.Ref)
 		}
 		return res, err
+	}
+	if e.DryRun {
+		return scheduler.Result{BuildID: buildID}, &NotBuiltError{BuildID: buildID}
 	}
 	switch job.Builder {
 	case scheduler.BuilderClassic:
@@ -223,3 +231,10 @@ func maybeTransient(err error) error {
 	}
 	return err
 }
+
+// NotBuiltError is a dry run's answer for a job that would be built.
+type NotBuiltError struct {
+	BuildID string
+}
+
+func (e *NotBuiltError) Error() string { return "not built yet (build id " + e.BuildID + ")" }

@@ -163,6 +163,7 @@ type metadata struct {
 		Worker   string   `json:"worker"`
 		Attempts int      `json:"attempts"`
 		Error    string   `json:"error"`
+		BuildID  string   `json:"buildId"`
 	} `json:"jobs"`
 }
 
@@ -236,7 +237,10 @@ type planJSON struct {
 			From string `json:"from"`
 			Job  string `json:"job"`
 		} `json:"parents"`
-		Error string `json:"error"`
+		Error   string `json:"error"`
+		BuildID string `json:"buildId"`
+		State   string `json:"state"`
+		Image   string `json:"image"`
 	} `json:"jobs"`
 	Unplanned []struct {
 		Arch string `json:"arch"`

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -35,6 +36,7 @@ func TestE2EBuild(t *testing.T) {
 func testLibrary(t *testing.T, f *fixture) {
 	lib, cache, staging := f.library(t), t.TempDir(), stagingPrefix(t, f.farm)
 	checkPlan(t, f, lib, cache)
+	checkStates(t, f, lib, cache, staging, nil)
 
 	first := build(t, lib, f.farm.File, staging, cache)
 	if first.err != nil {
@@ -46,6 +48,7 @@ func testLibrary(t *testing.T, f *fixture) {
 		t.Errorf("first build: summary %q, want %q", got, want)
 	}
 	checkImages(t, f, staging, first)
+	checkStates(t, f, lib, cache, staging, &first.meta)
 
 	second := build(t, lib, f.farm.File, staging, cache)
 	if second.err != nil {
@@ -61,6 +64,42 @@ func testLibrary(t *testing.T, f *fixture) {
 	}
 	t.Logf("first build %s (%d jobs built), second build %s (all up to date)",
 		first.took.Round(10*time.Millisecond), jobs, second.took.Round(10*time.Millisecond))
+}
+
+// checkStates checks what `brewkit plan --staging` says of each job: before
+// a build (built == nil), jobs with no parent in the plan are "to build"
+// with their build id and the others wait for their parents; after it,
+// every job is up to date, with the build id and image the build recorded.
+func checkStates(t *testing.T, f *fixture, lib, cache, staging string, built *metadata) {
+	t.Helper()
+	out, stderr, err := brewkit(t, buildEnv(t), "--library", lib, "plan", "--all", "--cache", cache,
+		"--workers", f.farm.File, "--staging", staging, "--format", "json")
+	var p planJSON
+	if jerr := json.Unmarshal([]byte(out), &p); err != nil || jerr != nil {
+		t.Fatalf("brewkit plan --staging: %v, %v\nstderr:\n%s", err, jerr, stderr)
+	}
+	recorded := map[string]string{} // "first-tag arch" -> build id
+	images := map[string]string{}
+	if built != nil {
+		for _, j := range built.Jobs {
+			recorded[j.Tags[0]+" "+j.Arch], images[j.Tags[0]+" "+j.Arch] = j.BuildID, j.Image
+		}
+	}
+	for _, j := range p.Jobs {
+		key := j.Tags[0] + " " + j.Arch
+		switch {
+		case built != nil:
+			if j.State != "up to date" || j.BuildID != recorded[key] || j.Image != images[key] {
+				t.Errorf("plan after the build: %s is %q, build id %s, image %s; want up to date, %s, %s", key, j.State, j.BuildID, j.Image, recorded[key], images[key])
+			}
+		case len(j.Parents) == 0:
+			if j.State != "to build" || len(j.BuildID) != 64 {
+				t.Errorf("plan before the build: %s is %q with build id %q; want to build, with a build id", key, j.State, j.BuildID)
+			}
+		case j.State != "after its parents" || j.BuildID != "":
+			t.Errorf("plan before the build: %s is %q with build id %q; want after its parents, no build id yet", key, j.State, j.BuildID)
+		}
+	}
 }
 
 // checkSkippedWindows checks that the only arch left out is windows-amd64,

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -16,7 +17,8 @@ import (
 
 type planOptions struct {
 	engineOptions
-	format string
+	format  string
+	staging string
 }
 
 func newPlanCmd(g *globalOptions, getenv func(string) string) *cobra.Command {
@@ -34,6 +36,7 @@ is built. With workers, arches no worker builds are left out, as build does.`,
 	}
 	o.register(cmd, getenv)
 	cmd.Flags().StringVar(&o.format, "format", "table", "output format: table or json")
+	cmd.Flags().StringVar(&o.staging, "staging", "", "staging repository prefix to look builds up in (default REGISTRY/brewkit/staging when a registry is known)")
 	return cmd
 }
 
@@ -42,9 +45,10 @@ func (o *planOptions) run(cmd *cobra.Command, args []string) error {
 		return fmt.Errorf("--format %q: want table or json", o.format)
 	}
 	var ws []workers.Worker
+	registry := o.farm.registry
 	if o.farm.given() {
 		var err error
-		if ws, _, err = o.farm.load(); err != nil {
+		if ws, registry, err = o.farm.load(); err != nil {
 			return err
 		}
 	}
@@ -55,15 +59,29 @@ func (o *planOptions) run(cmd *cobra.Command, args []string) error {
 	}
 	reportUnplanned(cmd.ErrOrStderr(), p)
 	routes := routing(p, ws, o.allowEmulation)
+	var states map[*scheduler.Job]jobState
+	if staging := o.stagingPrefix(registry); staging != "" {
+		if states, err = stagedStates(cmd.Context(), p, filepath.Join(o.cache, "git"), staging); err != nil {
+			return err
+		}
+	}
 	if o.format == "json" {
-		err = writePlanJSON(cmd.OutOrStdout(), p, routes)
+		err = writePlanJSON(cmd.OutOrStdout(), p, routes, states)
 	} else {
-		err = writePlanTable(cmd.OutOrStdout(), p, routes)
+		err = writePlanTable(cmd.OutOrStdout(), p, routes, states)
 	}
 	if err != nil {
 		return err
 	}
 	return planVerdict(p, loadErr)
+}
+
+// stagingPrefix is where builds are looked up, or "" to skip that.
+func (o *planOptions) stagingPrefix(registry string) string {
+	if o.staging != "" || registry == "" {
+		return o.staging
+	}
+	return registry + "/brewkit/staging"
 }
 
 // routing names the workers each job may run on.
@@ -104,9 +122,13 @@ func planVerdict(p *scheduler.Plan, loadErr error) error {
 	return nil
 }
 
-func writePlanTable(w io.Writer, p *scheduler.Plan, routes map[*scheduler.Job][]string) error {
+func writePlanTable(w io.Writer, p *scheduler.Plan, routes map[*scheduler.Job][]string, states map[*scheduler.Job]jobState) error {
 	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
-	fmt.Fprintln(tw, "JOB\tARCH\tBUILDER\tSOURCE\tSOURCE ID\tPARENTS\tEXTERNAL\tWORKERS\tPROBLEM")
+	head := "JOB\tARCH\tBUILDER\tSOURCE\tSOURCE ID\tPARENTS\tEXTERNAL\tWORKERS\tPROBLEM"
+	if states != nil {
+		head += "\tBUILD ID\tSTATE"
+	}
+	fmt.Fprintln(tw, head)
 	for _, j := range p.Jobs {
 		var parents []string
 		for _, e := range j.Parents {
@@ -116,8 +138,16 @@ func writePlanTable(w io.Writer, p *scheduler.Plan, routes map[*scheduler.Job][]
 		if j.Err != nil {
 			problem = j.Err.Error()
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", tagsSummary(j.Tags), j.Arch, j.Builder,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s", tagsSummary(j.Tags), j.Arch, j.Builder,
 			sourceSummary(j.Source), short(j.SourceID, 12), dash(parents), dash(j.External), dash(routes[j]), problem)
+		if states != nil {
+			st := states[j]
+			if j.Err != nil {
+				st.State = "-"
+			}
+			fmt.Fprintf(tw, "\t%s\t%s", short(st.BuildID, 12), st.State)
+		}
+		fmt.Fprintln(tw)
 	}
 	return tw.Flush()
 }
@@ -167,6 +197,9 @@ type planJob struct {
 	External   []string         `json:"external,omitempty"`
 	Workers    []string         `json:"workers,omitempty"`
 	Error      string           `json:"error,omitempty"`
+	BuildID    string           `json:"buildId,omitempty"`
+	State      string           `json:"state,omitempty"` // with a registry: up to date, to build, after its parents
+	Image      string           `json:"image,omitempty"` // the staged image, when up to date
 }
 
 type planEdge struct {
@@ -174,7 +207,7 @@ type planEdge struct {
 	Job  string `json:"job"`
 }
 
-func writePlanJSON(w io.Writer, p *scheduler.Plan, routes map[*scheduler.Job][]string) error {
+func writePlanJSON(w io.Writer, p *scheduler.Plan, routes map[*scheduler.Job][]string, states map[*scheduler.Job]jobState) error {
 	jobs := make([]planJob, 0, len(p.Jobs))
 	for _, j := range p.Jobs {
 		pj := planJob{ID: j.ID, Tags: j.Tags, Arch: j.Arch, Platform: j.Platform, Builder: j.Builder, Source: j.Source,
@@ -196,6 +229,8 @@ func writePlanJSON(w io.Writer, p *scheduler.Plan, routes map[*scheduler.Job][]s
 		}
 		if j.Err != nil {
 			pj.Error = j.Err.Error()
+		} else if st, ok := states[j]; ok {
+			pj.BuildID, pj.State, pj.Image = st.BuildID, st.State, st.Image
 		}
 		jobs = append(jobs, pj)
 	}
