@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -63,6 +64,31 @@ func (d *Daemon) String() string {
 		return d.Worker.Address + " (the default socket)"
 	}
 	return fmt.Sprintf("%s (started by brewkit, pid %d)", d.Worker.Address, d.Pid)
+}
+
+// Start starts a buildkitd of its own from the binary bin, as Find does
+// when there is no daemon to use, and waits until it answers. Stop it with
+// [Daemon.Stop].
+func Start(ctx context.Context, bin string, opts ...Option) (*Daemon, error) {
+	o, err := makeOptions(opts)
+	if err != nil {
+		return nil, err
+	}
+	return o.start(ctx, bin)
+}
+
+// Kill kills a daemon Find or Start started with SIGKILL, as a crash would,
+// and waits for it; its socket file stays until Stop removes its
+// directory. For any other daemon it does nothing.
+func (d *Daemon) Kill() error {
+	if d == nil || d.proc == nil {
+		return nil
+	}
+	if err := d.proc.cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
+		return fmt.Errorf("killing buildkitd (pid %d): %w", d.Pid, err)
+	}
+	<-d.proc.exited
+	return nil
 }
 
 // Stop stops a daemon Find started and removes its directory; for any
@@ -125,9 +151,13 @@ func (o options) existing(ctx context.Context, addr string, origin Origin) (*Dae
 	return &Daemon{Worker: w, Platforms: s.Platforms, Origin: origin}, nil
 }
 
-// worker describes the daemon at addr, for the host's architecture.
+// worker describes the daemon at addr, for the host's architecture or the
+// one WithArch gave.
 func (o options) worker(addr string) (workers.Worker, error) {
-	arch, err := platforms.Host()
+	arch, err := o.arch, error(nil)
+	if arch == "" {
+		arch, err = platforms.Host()
+	}
 	if err != nil {
 		return workers.Worker{}, err
 	}

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/brewkit/brewkit/platforms"
 )
 
 // DefaultAddress is the socket a BuildKit daemon listens on by default.
@@ -29,6 +31,7 @@ type options struct {
 	defaultAddr  string
 	startTimeout time.Duration
 	concurrency  int
+	arch         string // the arch a started daemon builds natively; "" means the host's
 }
 
 // WithEnv makes getenv the environment Find reads: BUILDKIT_HOST, PATH and
@@ -115,6 +118,19 @@ func WithConcurrency(n int) Option {
 			return fmt.Errorf("WithConcurrency(%d): want a positive number", n)
 		}
 		o.concurrency = n
+		return nil
+	}
+}
+
+// WithArch makes a started daemon build the bashbrew architecture arch
+// natively (its --oci-worker-platform); the default is the host's. It is
+// for test farms: a daemon that emulates its native arch is slow.
+func WithArch(arch string) Option {
+	return func(o *options) error {
+		if !platforms.IsKnown(arch) {
+			return fmt.Errorf("WithArch(%q): unknown architecture", arch)
+		}
+		o.arch = arch
 		return nil
 	}
 }
