@@ -3,12 +3,10 @@ package main
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
 	"github.com/brewkit/brewkit/builder"
-	"github.com/brewkit/brewkit/builder/gitsource"
 	"github.com/brewkit/brewkit/scheduler"
 )
 
@@ -94,9 +92,9 @@ func (o *buildOptions) run(cmd *cobra.Command, args []string) (err error) {
 
 // execute runs the plan with a BuildKit executor and a progress display.
 func (o *buildOptions) execute(cmd *cobra.Command, p *scheduler.Plan, t *buildTarget) (*scheduler.Report, error) {
-	cache, err := gitsource.Open(filepath.Join(o.cache, "git"))
+	cache, err := o.gitCache()
 	if err != nil {
-		return nil, fmt.Errorf("--cache: %w", err)
+		return nil, err
 	}
 	progress, err := builder.NewProgress(cmd.ErrOrStderr(), o.progress)
 	if err != nil {

@@ -24,6 +24,7 @@ type engineOptions struct {
 	farm           farmOptions
 	allowEmulation bool
 	archGiven      func() bool // whether --arch was set explicitly
+	sources        *gitsource.Cache
 }
 
 func (o *engineOptions) register(cmd *cobra.Command, getenv func(string) string) {
@@ -64,11 +65,24 @@ func (o *engineOptions) repos(ctx context.Context, stderr io.Writer, args []stri
 // plan inspects the sources of repos and links their jobs, for the arches
 // select keeps.
 func (o *engineOptions) plan(ctx context.Context, repos []*manifest.Repo, sel func(*manifest.Entry, string) (bool, string)) (*scheduler.Plan, error) {
-	cache, err := gitsource.Open(filepath.Join(o.cache, "git"))
+	cache, err := o.gitCache()
 	if err != nil {
-		return nil, fmt.Errorf("--cache: %w", err)
+		return nil, err
 	}
 	return scheduler.NewPlan(ctx, repos, builder.NewInspector(cache), scheduler.Options{Select: sel, Namespace: o.namespace})
+}
+
+// gitCache opens the git cache under --cache once per command, so that
+// planning and building share what it knows.
+func (o *engineOptions) gitCache() (*gitsource.Cache, error) {
+	if o.sources == nil {
+		c, err := gitsource.Open(filepath.Join(o.cache, "git"))
+		if err != nil {
+			return nil, fmt.Errorf("--cache: %w", err)
+		}
+		o.sources = c
+	}
+	return o.sources, nil
 }
 
 // selector decides which entry arches are planned: --arch alone (with

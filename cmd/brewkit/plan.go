@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -61,7 +60,11 @@ func (o *planOptions) run(cmd *cobra.Command, args []string) error {
 	routes := routing(p, ws, o.allowEmulation)
 	var states map[*scheduler.Job]jobState
 	if staging := o.stagingPrefix(registry); staging != "" {
-		if states, err = stagedStates(cmd.Context(), p, filepath.Join(o.cache, "git"), staging); err != nil {
+		cache, err := o.gitCache()
+		if err != nil {
+			return err
+		}
+		if states, err = stagedStates(cmd.Context(), p, cache, staging); err != nil {
 			return err
 		}
 	}

@@ -20,11 +20,7 @@ type jobState struct {
 
 // stagedStates looks every job up in the staging repositories, parents
 // first, without building: the real runner with a dry-run executor.
-func stagedStates(ctx context.Context, p *scheduler.Plan, cacheDir, staging string) (map[*scheduler.Job]jobState, error) {
-	cache, err := gitsource.Open(cacheDir)
-	if err != nil {
-		return nil, err
-	}
+func stagedStates(ctx context.Context, p *scheduler.Plan, cache *gitsource.Cache, staging string) (map[*scheduler.Job]jobState, error) {
 	exec := &builder.Executor{Staging: staging, Registry: builder.NewRegistry(), Cache: cache, DryRun: true}
 	defer exec.Close()
 	report := (&scheduler.Runner{Workers: lookupWorkers(p), Exec: exec, Attempts: 1}).Run(ctx, p)
