@@ -1,0 +1,92 @@
+package publish
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/partial"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// blobs copies blobs between repositories with go-containerregistry's
+// pusher: it HEADs the blob in the target first, then asks the registry to
+// mount it from the source repository (POST …/blobs/uploads/?mount=&from=),
+// which a registry does when both are its own, and streams it across
+// (download, upload) when the registry declines. Make one per publish:
+// the pusher remembers what it copied.
+type blobs struct {
+	pusher *remote.Pusher
+	puller *remote.Puller
+}
+
+// newBlobs returns blobs whose requests go through rt. Retries of answers
+// are rt's: go-containerregistry retries no status itself, and restarts a
+// whole blob upload (which rt cannot replay) at most three times.
+func newBlobs(rt http.RoundTripper, kc authn.Keychain, p RetryPolicy) (*blobs, error) {
+	opts := []remote.Option{
+		remote.WithTransport(rt),
+		remote.WithAuthFromKeychain(kc),
+		remote.WithRetryStatusCodes(),
+		remote.WithRetryBackoff(remote.Backoff{Duration: p.Backoff, Factor: 2, Steps: 3}),
+	}
+	pusher, err := remote.NewPusher(opts...)
+	if err != nil {
+		return nil, err
+	}
+	puller, err := remote.NewPuller(opts...)
+	if err != nil {
+		return nil, err
+	}
+	return &blobs{pusher: pusher, puller: puller}, nil
+}
+
+// copy makes the blob desc of repository src present in dst. Blobs that
+// may not be distributed (Windows base layers) are left where they are.
+func (b *blobs) copy(ctx context.Context, src, dst name.Repository, desc ocispec.Descriptor) error {
+	if !types.MediaType(desc.MediaType).IsDistributable() {
+		return nil
+	}
+	from := src.Digest(desc.Digest.String())
+	l, err := partial.CompressedToLayer(&blobLayer{ctx: ctx, puller: b.puller, ref: from, desc: desc})
+	if err != nil {
+		return err
+	}
+	if err := b.pusher.Upload(ctx, dst, &remote.MountableLayer{Layer: l, Reference: from}); err != nil {
+		return fmt.Errorf("copying blob %s to %s: %w", from, dst, err)
+	}
+	return nil
+}
+
+// blobLayer is a blob of a manifest as a layer go-containerregistry can
+// mount or upload: its digest, size and media type come from the
+// manifest, so nothing is asked of the source unless it must be read.
+type blobLayer struct {
+	// ctx is the copy's: go-containerregistry's Compressed takes none.
+	ctx    context.Context
+	puller *remote.Puller
+	ref    name.Digest
+	desc   ocispec.Descriptor
+}
+
+var _ partial.CompressedLayer = (*blobLayer)(nil)
+
+func (l *blobLayer) Digest() (v1.Hash, error) { return v1.NewHash(l.desc.Digest.String()) }
+func (l *blobLayer) Size() (int64, error)     { return l.desc.Size, nil }
+func (l *blobLayer) MediaType() (types.MediaType, error) {
+	return types.MediaType(l.desc.MediaType), nil
+}
+
+func (l *blobLayer) Compressed() (io.ReadCloser, error) {
+	rl, err := l.puller.Layer(l.ctx, l.ref)
+	if err != nil {
+		return nil, err
+	}
+	return rl.Compressed()
+}

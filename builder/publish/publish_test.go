@@ -1,0 +1,419 @@
+package publish
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/brewkit/brewkit/scheduler"
+)
+
+// fastRetries keep the tests fast: short backoffs, and a Retry-After of
+// one second waited for 10ms (TestRetryTransport checks the real waits).
+var fastRetries = RetryPolicy{Backoff: time.Millisecond, MaxBackoff: 10 * time.Millisecond, MaxRetryAfter: 10 * time.Millisecond, Timeout: 10 * time.Second}
+
+func newPublisher(t *testing.T, opts ...Option) *Publisher {
+	t.Helper()
+	// An empty keychain is anonymous: the tests never read ~/.docker.
+	p, err := New(append([]Option{WithKeychain(authn.NewMultiKeychain()), WithRetryPolicy(fastRetries)}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func publish(t *testing.T, p *Publisher, targets []Target) *Summary {
+	t.Helper()
+	s, err := p.Publish(context.Background(), targets)
+	if err != nil {
+		t.Fatalf("Publish: %v", err)
+	}
+	return s
+}
+
+// library is the test library, staged on host:
+//
+//	foo 1, 1.0 (shared latest): amd64, arm64v8, staged as indexes with an attestation
+//	foo 2      (shared latest): ppc64le, s390x, staged as OCI manifests
+//	bar 1:                      amd64, arm64v8, staged as Docker manifests
+func library(t *testing.T, host string) []job {
+	t.Helper()
+	a := origin("foo", 1, []string{"1", "1.0"}, "latest")
+	b := origin("foo", 6, []string{"2"}, "latest")
+	c := origin("bar", 1, []string{"1"})
+	built := func(arch string, kind stageKind, seed int64, o scheduler.Origin) job {
+		return job{arch: arch, status: scheduler.Built, ref: stage(t, host, arch, kind, seed), origins: []scheduler.Origin{o}}
+	}
+	return []job{
+		built("arm64v8", ociAttested, 0, a), built("amd64", ociAttested, 0, a),
+		built("s390x", ociManifest, 0, b), built("ppc64le", ociManifest, 0, b),
+		built("amd64", dockerManifest, 1, c), built("arm64v8", dockerManifest, 1, c),
+	}
+}
+
+func targets(t *testing.T, jobs []job, opts Options) []Target {
+	t.Helper()
+	ts, err := Targets(report(jobs...), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ts
+}
+
+// actions is "ACTION REF" per result.
+func actions(s *Summary) []string {
+	var out []string
+	for _, r := range s.Results {
+		line := r.Action.String() + " " + r.Target.Ref
+		if r.Err != nil {
+			line += ": " + r.Err.Error()
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+func TestPublish(t *testing.T) {
+	reg := newTestRegistry(t)
+	jobs := library(t, reg.host)
+	ts := targets(t, jobs, Options{To: reg.host + "/lib", ArchNamespaces: map[string]string{"amd64": "amd64"}})
+	reg.log.snapshot()
+
+	s := publish(t, newPublisher(t), ts)
+	var want []string
+	for _, tg := range ts {
+		want = append(want, "written "+tg.Ref)
+	}
+	if diff := cmp.Diff(want, actions(s)); diff != "" {
+		t.Fatalf("first publish (-want +got):\n%s", diff)
+	}
+	reqs := reg.log.snapshot()
+	checkChildrenFirst(t, reqs)
+	checkMounted(t, reqs)
+	t.Logf("first publish: %d requests, %d writes", len(reqs), len(writes(reqs)))
+
+	const att = "attestation"
+	wantIndexes := map[string]struct {
+		mediaType string
+		entries   []string
+	}{
+		"lib/foo:1":        {ocispec.MediaTypeImageIndex, []string{"linux/amd64", att, "linux/arm64/v8", att}},
+		"lib/foo:1.0":      {ocispec.MediaTypeImageIndex, []string{"linux/amd64", att, "linux/arm64/v8", att}},
+		"lib/foo:2":        {ocispec.MediaTypeImageIndex, []string{"linux/ppc64le", "linux/s390x"}},
+		"lib/foo:latest":   {ocispec.MediaTypeImageIndex, []string{"linux/amd64", att, "linux/arm64/v8", att, "linux/ppc64le", "linux/s390x"}},
+		"lib/bar:1":        {mediaTypeDockerList, []string{"linux/amd64", "linux/arm64/v8"}},
+		"amd64/foo:1":      {ocispec.MediaTypeImageIndex, []string{"linux/amd64", att}},
+		"amd64/foo:1.0":    {ocispec.MediaTypeImageIndex, []string{"linux/amd64", att}},
+		"amd64/foo:latest": {ocispec.MediaTypeImageIndex, []string{"linux/amd64", att}},
+		"amd64/bar:1":      {mediaTypeDockerList, []string{"linux/amd64"}},
+	}
+	for i, r := range s.Results {
+		ref := strings.TrimPrefix(r.Target.Ref, reg.host+"/")
+		w, ok := wantIndexes[ref]
+		if !ok {
+			t.Errorf("unexpected target %s", ref)
+			continue
+		}
+		mediaType, idx, raw := readIndex(t, r.Target.Ref)
+		if mediaType != w.mediaType || r.MediaType != w.mediaType || r.Digest != digestOf(raw) {
+			t.Errorf("%s: %s (summary: %s %s), want %s, digest %s", ref, mediaType, r.MediaType, r.Digest, w.mediaType, digestOf(raw))
+		}
+		if diff := cmp.Diff(w.entries, describeIndex(t, r.Target.Ref, idx)); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", ref, diff)
+		}
+		if i == 0 {
+			t.Logf("%s:\n%s", ref, raw)
+		}
+	}
+
+	// A second publish finds everything in place and writes nothing.
+	reg.log.snapshot()
+	again := publish(t, newPublisher(t), ts)
+	for i := range want {
+		want[i] = strings.Replace(want[i], "written", "up to date", 1)
+	}
+	if diff := cmp.Diff(want, actions(again)); diff != "" {
+		t.Errorf("second publish (-want +got):\n%s", diff)
+	}
+	reqs = reg.log.snapshot()
+	if w := writes(reqs); len(w) > 0 {
+		t.Errorf("the second publish wrote:\n%s", strings.Join(w, "\n"))
+	}
+	t.Logf("second publish: %d requests (%d targets)", len(reqs), len(ts))
+	var out bytes.Buffer
+	if err := again.Write(&out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(squeeze(out.String()), "up to date "+reg.host+"/lib/foo:latest sha256:") ||
+		!strings.Contains(out.String(), "linux/amd64, linux/arm64/v8, linux/ppc64le, linux/s390x (+2 attestations)") ||
+		!strings.HasPrefix(lastLine(out.String()), "0 written, 9 up to date, 0 blocked, 0 failed in ") {
+		t.Errorf("summary:\n%s", out.String())
+	}
+}
+
+// readIndex returns the media type, the index and the bytes at ref.
+func readIndex(t *testing.T, ref string) (string, ocispec.Index, []byte) {
+	t.Helper()
+	r, err := name.ParseReference(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	desc, err := remote.Get(r)
+	if err != nil {
+		t.Fatalf("%s: %v", ref, err)
+	}
+	var idx ocispec.Index
+	if err := json.Unmarshal(desc.Manifest, &idx); err != nil {
+		t.Fatalf("%s: %v", ref, err)
+	}
+	return string(desc.MediaType), idx, desc.Manifest
+}
+
+// describeIndex lists the index's platforms and attestations, checking
+// each entry: its annotations, its manifest present in the index's
+// repository, an image's config of its platform, an attestation right
+// after the image it is about.
+func describeIndex(t *testing.T, ref string, idx ocispec.Index) []string {
+	t.Helper()
+	r, err := name.ParseReference(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for i, d := range idx.Manifests {
+		if _, ok := d.Annotations[annotationRefName]; ok {
+			t.Errorf("%s: %s keeps %s", ref, d.Digest, annotationRefName)
+		}
+		child := r.Context().Digest(d.Digest.String())
+		if isAttestation(d) {
+			out = append(out, "attestation")
+			if i == 0 || d.Annotations[annotationReferenceOf] != idx.Manifests[i-1].Digest.String() {
+				t.Errorf("%s: attestation %s is not right after its image", ref, d.Digest)
+			}
+			if _, err := remote.Head(child); err != nil {
+				t.Errorf("%s: %v", ref, err)
+			}
+			continue
+		}
+		p := describePlatform(*d.Platform)
+		out = append(out, p)
+		arch := d.Annotations[annotationArch]
+		if !strings.Contains(ref, "/bar:") && (arch == "" || d.Annotations["org.opencontainers.image.revision"] != "abc123") {
+			t.Errorf("%s: %s lost its annotations: %v", ref, p, d.Annotations)
+		}
+		img, err := remote.Image(child)
+		if err != nil {
+			t.Errorf("%s: %s: %v", ref, p, err)
+			continue
+		}
+		cfg, err := img.ConfigFile()
+		if err != nil {
+			t.Errorf("%s: %s: %v", ref, p, err)
+			continue
+		}
+		if got := strings.TrimSuffix(cfg.OS+"/"+cfg.Architecture+"/"+cfg.Variant, "/"); got != p {
+			t.Errorf("%s: the image of %s is %s", ref, p, got)
+		}
+	}
+	return out
+}
+
+// checkMounted checks that every blob was mounted from staging, none
+// uploaded.
+func checkMounted(t *testing.T, reqs []request) {
+	t.Helper()
+	mounts := 0
+	for _, r := range reqs {
+		switch {
+		case r.method == http.MethodPatch || r.method == http.MethodPut && strings.Contains(r.path, "/blobs/"):
+			t.Errorf("a blob was uploaded: %s", r)
+		case r.method == http.MethodPost && r.status == http.StatusCreated:
+			if !strings.HasPrefix(r.query.Get("from"), "stage/staging-") {
+				t.Errorf("a mount from elsewhere: %s", r)
+			}
+			mounts++
+		}
+	}
+	if mounts == 0 {
+		t.Error("no blob was mounted")
+	}
+}
+
+// squeeze turns every run of spaces of s into one.
+func squeeze(s string) string { return regexp.MustCompile(` +`).ReplaceAllString(s, " ") }
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return lines[len(lines)-1]
+}
+
+// TestPublishAcrossRegistries stages on one registry and publishes to
+// another: the blobs are copied.
+func TestPublishAcrossRegistries(t *testing.T) {
+	staging, target := newTestRegistry(t), newTestRegistry(t)
+	ts := targets(t, library(t, staging.host), Options{To: target.host + "/lib"})
+	s := publish(t, newPublisher(t), ts)
+	if n := s.Count(Written); n != len(ts) {
+		t.Fatalf("%d of %d written:\n%s", n, len(ts), strings.Join(actions(s), "\n"))
+	}
+	reqs := target.log.snapshot()
+	checkChildrenFirst(t, reqs)
+	uploads := 0
+	for _, r := range reqs {
+		if r.method == http.MethodPatch {
+			uploads++
+		}
+	}
+	if uploads == 0 {
+		t.Error("no blob was uploaded to the target registry")
+	}
+	for _, r := range s.Results {
+		_, idx, _ := readIndex(t, r.Target.Ref)
+		describeIndex(t, r.Target.Ref, idx)
+	}
+}
+
+// TestPublishDryRun computes every index and writes nothing.
+func TestPublishDryRun(t *testing.T) {
+	reg := newTestRegistry(t)
+	ts := targets(t, library(t, reg.host), Options{To: reg.host + "/lib"})
+	reg.log.snapshot()
+
+	dry := publish(t, newPublisher(t, WithDryRun(true)), ts)
+	if w := writes(reg.log.snapshot()); len(w) > 0 {
+		t.Errorf("the dry run wrote:\n%s", strings.Join(w, "\n"))
+	}
+	real := publish(t, newPublisher(t), ts)
+	for i, r := range dry.Results {
+		if r.Action != WouldWrite || r.Digest == "" || r.Digest != real.Results[i].Digest || len(r.Platforms) == 0 {
+			t.Errorf("dry run: %s %s %s %v; want would write, the digest written (%s)", r.Action, r.Target.Ref, r.Digest, r.Platforms, real.Results[i].Digest)
+		}
+	}
+	var out bytes.Buffer
+	if err := dry.Write(&out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(lastLine(out.String()), fmt.Sprintf("%d would write, 0 up to date", len(ts))) ||
+		!strings.Contains(squeeze(out.String()), "would write "+reg.host+"/lib/bar:1 sha256:") {
+		t.Errorf("dry run summary:\n%s", out.String())
+	}
+	again := publish(t, newPublisher(t, WithDryRun(true)), ts)
+	if n := again.Count(UpToDate); n != len(ts) {
+		t.Errorf("dry run after publishing: %d of %d up to date", n, len(ts))
+	}
+}
+
+// TestPublishBlocked leaves a tag whose arch failed as it was, unless
+// partial.
+func TestPublishBlocked(t *testing.T) {
+	reg := newTestRegistry(t)
+	jobs := library(t, reg.host)
+	opts := Options{To: reg.host + "/lib"}
+	publish(t, newPublisher(t), targets(t, jobs, opts))
+	_, _, before := readIndex(t, reg.host+"/lib/foo:latest")
+
+	// foo 2 is rebuilt: ppc64le changes, s390x fails.
+	jobs[3].ref = stage(t, reg.host, "ppc64le", ociManifest, 7)
+	jobs[2] = job{arch: "s390x", status: scheduler.Failed, err: fmt.Errorf("RUN failed"), origins: jobs[2].origins}
+	reg.log.snapshot()
+	s := publish(t, newPublisher(t), targets(t, jobs, opts))
+	want := []string{"up to date " + reg.host + "/lib/foo:1", "up to date " + reg.host + "/lib/foo:1.0", "up to date " + reg.host + "/lib/bar:1",
+		"blocked " + reg.host + "/lib/foo:2", "blocked " + reg.host + "/lib/foo:latest"}
+	if diff := cmp.Diff(want, sorted(actions(s))); diff != "" {
+		t.Errorf("publish (-want +got):\n%s", diff)
+	}
+	if w := writes(reg.log.snapshot()); len(w) > 0 {
+		t.Errorf("a blocked publish wrote:\n%s", strings.Join(w, "\n"))
+	}
+	if _, _, after := readIndex(t, reg.host+"/lib/foo:latest"); !bytes.Equal(before, after) {
+		t.Error("a blocked tag changed")
+	}
+	var out bytes.Buffer
+	if err := s.Write(&out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(squeeze(out.String()), "blocked "+reg.host+"/lib/foo:2 - missing s390x (failed)") {
+		t.Errorf("summary:\n%s", out.String())
+	}
+
+	opts.Partial = true
+	s = publish(t, newPublisher(t), targets(t, jobs, opts))
+	want = []string{"up to date " + reg.host + "/lib/foo:1", "up to date " + reg.host + "/lib/foo:1.0", "up to date " + reg.host + "/lib/bar:1",
+		"written " + reg.host + "/lib/foo:2", "written " + reg.host + "/lib/foo:latest"}
+	if diff := cmp.Diff(want, sorted(actions(s))); diff != "" {
+		t.Errorf("partial publish (-want +got):\n%s", diff)
+	}
+	_, idx, _ := readIndex(t, reg.host+"/lib/foo:latest")
+	if diff := cmp.Diff([]string{"linux/amd64", "attestation", "linux/arm64/v8", "attestation", "linux/ppc64le"},
+		describeIndex(t, reg.host+"/lib/foo:latest", idx)); diff != "" {
+		t.Errorf("partial foo:latest (-want +got):\n%s", diff)
+	}
+}
+
+// sorted puts "up to date" before "blocked" and "written", then by ref.
+func sorted(lines []string) []string {
+	out := slices.Clone(lines)
+	rank := func(s string) int {
+		if strings.HasPrefix(s, "up to date") {
+			return 0
+		}
+		return 1
+	}
+	slices.SortStableFunc(out, func(a, b string) int { return rank(a) - rank(b) })
+	return out
+}
+
+// TestPublishFailures fails some targets: a staged image that is not
+// there, a manifest the registry refuses to store. Their indexes are not
+// written; the others are.
+func TestPublishFailures(t *testing.T) {
+	reg := newTestRegistry(t)
+	jobs := library(t, reg.host)
+	// foo 2's s390x image is gone from staging.
+	jobs[2].ref = reg.host + "/stage/staging-s390x@sha256:" + strings.Repeat("0", 64)
+	// The registry refuses bar's arm64v8 manifest.
+	staged := strings.SplitN(jobs[5].ref, "@", 2)[1]
+	reg.mu.Lock()
+	reg.deny = func(r *http.Request) bool {
+		return r.Method == http.MethodPut && r.URL.Path == "/v2/lib/bar/manifests/"+staged
+	}
+	reg.mu.Unlock()
+	ts := targets(t, jobs, Options{To: reg.host + "/lib"})
+	reg.log.snapshot()
+
+	s, err := newPublisher(t).Publish(context.Background(), ts)
+	if err == nil || !strings.Contains(err.Error(), reg.host+"/lib/foo:2: staged image "+jobs[2].ref+" for s390x: ") ||
+		!strings.Contains(err.Error(), reg.host+"/lib/bar:1: PUT "+reg.host+"/lib/bar@"+staged+": ") {
+		t.Errorf("Publish: error %v; want one naming foo:2's staged image and bar:1's manifest", err)
+	}
+	want := []string{"written " + reg.host + "/lib/foo:1", "written " + reg.host + "/lib/foo:1.0",
+		"failed " + reg.host + "/lib/foo:2", "failed " + reg.host + "/lib/bar:1", "failed " + reg.host + "/lib/foo:latest"}
+	var got []string
+	for _, r := range s.Results {
+		got = append(got, r.Action.String()+" "+r.Target.Ref)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("results (-want +got):\n%s", diff)
+	}
+	reqs := reg.log.snapshot()
+	checkChildrenFirst(t, reqs)
+	for _, r := range reqs {
+		if r.method == http.MethodPut && (strings.HasSuffix(r.path, "/manifests/2") || strings.HasSuffix(r.path, "/manifests/latest") ||
+			r.path == "/v2/lib/bar/manifests/1") {
+			t.Errorf("a failed target was written: %s", r)
+		}
+	}
+}

@@ -1,0 +1,235 @@
+package publish
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	inproc "github.com/google/go-containerregistry/pkg/registry"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/opencontainers/go-digest"
+)
+
+// The registries of the tests: go-containerregistry's in-process registry,
+// with blobs kept per repository (so that copying them is observable) and
+// cross-repository mounts, which it lacks, done as distribution does
+// them; every request logged.
+
+// testRegistry is an in-process registry on a loopback httptest server.
+type testRegistry struct {
+	host  string // "127.0.0.1:PORT"
+	blobs *repoBlobs
+	log   *requestLog
+
+	mu   sync.Mutex
+	deny func(*http.Request) bool // requests answered 500, for failure injection
+}
+
+func newTestRegistry(t *testing.T) *testRegistry {
+	t.Helper()
+	r := &testRegistry{blobs: &repoBlobs{m: map[string][]byte{}}, log: &requestLog{}}
+	quiet := inproc.Logger(log.New(io.Discard, "", 0))
+	next := mount(r.blobs, inproc.New(quiet, inproc.WithBlobHandler(r.blobs)))
+	h := r.log.wrap(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		r.mu.Lock()
+		deny := r.deny
+		r.mu.Unlock()
+		if deny != nil && deny(req) {
+			http.Error(w, `{"errors":[{"code":"UNKNOWN","message":"injected"}]}`, http.StatusInternalServerError)
+			return
+		}
+		next.ServeHTTP(w, req)
+	}))
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	r.host = strings.TrimPrefix(srv.URL, "http://")
+	return r
+}
+
+// repoBlobs is a registry.BlobHandler that keeps blobs per repository.
+type repoBlobs struct {
+	mu sync.Mutex
+	m  map[string][]byte // "repo@digest" -> content
+}
+
+// key is "repo@digest". The in-process registry names the repository of
+// an upload "REPO/blobs".
+func key(repo string, h v1.Hash) string { return strings.TrimSuffix(repo, "/blobs") + "@" + h.String() }
+
+func (b *repoBlobs) Get(_ context.Context, repo string, h v1.Hash) (io.ReadCloser, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	data, ok := b.m[key(repo, h)]
+	if !ok {
+		return nil, inproc.ErrNotFound
+	}
+	return io.NopCloser(bytes.NewReader(data)), nil
+}
+
+func (b *repoBlobs) Stat(_ context.Context, repo string, h v1.Hash) (int64, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	data, ok := b.m[key(repo, h)]
+	if !ok {
+		return 0, inproc.ErrNotFound
+	}
+	return int64(len(data)), nil
+}
+
+func (b *repoBlobs) Put(_ context.Context, repo string, h v1.Hash, rc io.ReadCloser) error {
+	defer rc.Close()
+	data, err := io.ReadAll(rc)
+	if err != nil {
+		return err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.m[key(repo, h)] = data
+	return nil
+}
+
+// mountBlob links blob d of repository from into repo, if from has it.
+func (b *repoBlobs) mountBlob(repo, from, d string) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	data, ok := b.m[from+"@"+d]
+	if ok {
+		b.m[repo+"@"+d] = data
+	}
+	return ok
+}
+
+var uploadsPath = regexp.MustCompile(`^/v2/(.+)/blobs/uploads/?$`)
+
+// mount answers POST /v2/REPO/blobs/uploads/?mount=D&from=SRC with 201
+// when SRC has D, as distribution does; everything else goes to next.
+func mount(b *repoBlobs, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		m := uploadsPath.FindStringSubmatch(req.URL.Path)
+		q := req.URL.Query()
+		if req.Method == http.MethodPost && m != nil && q.Get("mount") != "" && q.Get("from") != "" &&
+			b.mountBlob(m[1], q.Get("from"), q.Get("mount")) {
+			w.Header().Set("Location", "/v2/"+m[1]+"/blobs/"+q.Get("mount"))
+			w.Header().Set("Docker-Content-Digest", q.Get("mount"))
+			w.WriteHeader(http.StatusCreated)
+			return
+		}
+		next.ServeHTTP(w, req)
+	})
+}
+
+// request is a logged request, as it completed.
+type request struct {
+	method, path string
+	query        url.Values
+	status       int
+	body         []byte // of a manifest PUT
+}
+
+func (r request) String() string {
+	return fmt.Sprintf("%s %s?%s %d", r.method, r.path, r.query.Encode(), r.status)
+}
+
+// requestLog records requests in the order their answers were sent.
+type requestLog struct {
+	mu   sync.Mutex
+	reqs []request
+}
+
+func (l *requestLog) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		var body []byte
+		if req.Method == http.MethodPut && strings.Contains(req.URL.Path, "/manifests/") {
+			body, _ = io.ReadAll(req.Body)
+			req.Body = io.NopCloser(bytes.NewReader(body))
+		}
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, req)
+		l.mu.Lock()
+		l.reqs = append(l.reqs, request{method: req.Method, path: req.URL.Path, query: req.URL.Query(), status: rec.status, body: body})
+		l.mu.Unlock()
+	})
+}
+
+// snapshot returns the requests so far, and forgets them.
+func (l *requestLog) snapshot() []request {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := l.reqs
+	l.reqs = nil
+	return out
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+// writes are the requests of reqs that change something.
+func writes(reqs []request) []string {
+	var out []string
+	for _, r := range reqs {
+		if r.method != http.MethodGet && r.method != http.MethodHead {
+			out = append(out, r.String())
+		}
+	}
+	return out
+}
+
+var manifestPath = regexp.MustCompile(`^/v2/(.+)/manifests/([^/]+)$`)
+
+// checkChildrenFirst checks, in reqs, that every index written (a manifest
+// PUT by tag that succeeded) came after every manifest it references was
+// found (HEAD 200) or written (PUT 201) in its repository.
+func checkChildrenFirst(t *testing.T, reqs []request) {
+	t.Helper()
+	present := map[string]bool{} // "repo@digest"
+	for _, r := range reqs {
+		m := manifestPath.FindStringSubmatch(r.path)
+		if m == nil {
+			continue
+		}
+		repo, ref := m[1], m[2]
+		switch {
+		case r.method == http.MethodHead && r.status == http.StatusOK && strings.HasPrefix(ref, "sha256:"),
+			r.method == http.MethodPut && r.status == http.StatusCreated && strings.HasPrefix(ref, "sha256:"):
+			present[repo+"@"+ref] = true
+		case r.method == http.MethodPut && r.status == http.StatusCreated:
+			for _, d := range indexChildren(t, r.body) {
+				if !present[repo+"@"+d] {
+					t.Errorf("%s:%s was written before %s was in %s", repo, ref, d, repo)
+				}
+			}
+		}
+	}
+}
+
+func indexChildren(t *testing.T, raw []byte) []string {
+	t.Helper()
+	idx, err := v1.ParseIndexManifest(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatalf("an index written: %v", err)
+	}
+	var out []string
+	for _, d := range idx.Manifests {
+		out = append(out, d.Digest.String())
+	}
+	return out
+}
+
+// digestOf is the digest of raw.
+func digestOf(raw []byte) string { return digest.FromBytes(raw).String() }

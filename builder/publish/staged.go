@@ -1,0 +1,126 @@
+package publish
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/opencontainers/go-digest"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/brewkit/brewkit/platforms"
+)
+
+// annotationArch is the production pipeline's architecture annotation; a
+// staged descriptor that carries it must carry the member's arch.
+const annotationArch = "com.docker.official-images.bashbrew.arch"
+
+// staged reads m's staged image: a manifest, or an index holding one image
+// manifest for m.Arch and the attestation manifests about it (BuildKit's
+// output with attestations), which is flattened. A plain manifest gets
+// its platform from its config, and its own annotations as the
+// descriptor's, since no staging index carries them.
+func (r *run) staged(ctx context.Context, m Member) (image, error) {
+	return r.images.do(ctx, m.Arch+" "+m.Image, func() (image, error) {
+		img, err := r.readStaged(ctx, m)
+		if err != nil {
+			return image{}, fmt.Errorf("staged image %s for %s: %w", m.Image, m.Arch, err)
+		}
+		return img, nil
+	})
+}
+
+func (r *run) readStaged(ctx context.Context, m Member) (image, error) {
+	ref, err := name.NewDigest(m.Image)
+	if err != nil {
+		return image{}, err
+	}
+	raw, mediaType, err := r.reg.get(ctx, ref, false)
+	if err != nil {
+		return image{}, err
+	}
+	var head struct {
+		MediaType string `json:"mediaType"`
+	}
+	if err := json.Unmarshal(raw, &head); err != nil {
+		return image{}, fmt.Errorf("parsing the manifest: %w", err)
+	}
+	if head.MediaType != "" {
+		mediaType = head.MediaType
+	}
+	src := ref.Context().String()
+	switch mediaType {
+	case ocispec.MediaTypeImageIndex, mediaTypeDockerList:
+		return flatten(raw, src, m.Arch)
+	case ocispec.MediaTypeImageManifest, mediaTypeDockerManifest:
+		return r.plainImage(ctx, ref, raw, mediaType, m.Arch)
+	}
+	return image{}, fmt.Errorf("unexpected media type %q", mediaType)
+}
+
+// flatten returns the image for arch in a staged index, and its
+// attestations. Images for other platforms are ignored, as the
+// production pipeline filters them.
+func flatten(raw []byte, src, arch string) (image, error) {
+	var idx ocispec.Index
+	if err := json.Unmarshal(raw, &idx); err != nil {
+		return image{}, fmt.Errorf("parsing the index: %w", err)
+	}
+	var imgs []child
+	for _, d := range idx.Manifests {
+		if isAttestation(d) || d.Platform == nil || !platforms.Matches(arch, *d.Platform) {
+			continue
+		}
+		if a, ok := d.Annotations[annotationArch]; ok && a != arch {
+			continue
+		}
+		p := platforms.Normalize(*d.Platform)
+		d.Platform = &p
+		imgs = append(imgs, child{desc: d, src: src})
+	}
+	if len(imgs) != 1 {
+		return image{}, fmt.Errorf("want one image for %s in the index, found %d", arch, len(imgs))
+	}
+	img := image{manifest: imgs[0]}
+	for _, d := range idx.Manifests {
+		if isAttestation(d) && d.Annotations[annotationReferenceOf] == img.manifest.desc.Digest.String() {
+			img.attestations = append(img.attestations, child{desc: d, src: src})
+		}
+	}
+	return img, nil
+}
+
+// plainImage describes a staged image manifest: its platform is its
+// config's and must be arch's.
+func (r *run) plainImage(ctx context.Context, ref name.Digest, raw []byte, mediaType, arch string) (image, error) {
+	var m ocispec.Manifest
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return image{}, fmt.Errorf("parsing the manifest: %w", err)
+	}
+	cfg, err := r.reg.blob(ctx, ref.Context().Digest(m.Config.Digest.String()))
+	if err != nil {
+		return image{}, err
+	}
+	var c struct {
+		OS           string   `json:"os"`
+		Architecture string   `json:"architecture"`
+		Variant      string   `json:"variant,omitempty"`
+		OSVersion    string   `json:"os.version,omitempty"`
+		OSFeatures   []string `json:"os.features,omitempty"`
+	}
+	if err := json.Unmarshal(cfg, &c); err != nil {
+		return image{}, fmt.Errorf("parsing the config: %w", err)
+	}
+	p := platforms.Normalize(ocispec.Platform{OS: c.OS, Architecture: c.Architecture, Variant: c.Variant, OSVersion: c.OSVersion, OSFeatures: c.OSFeatures})
+	if !platforms.Matches(arch, p) {
+		return image{}, fmt.Errorf("the image is %s, not %s", platforms.Format(p), arch)
+	}
+	if a, ok := m.Annotations[annotationArch]; ok && a != arch {
+		return image{}, fmt.Errorf("the image is annotated %s=%s, not %s", annotationArch, a, arch)
+	}
+	desc := ocispec.Descriptor{MediaType: mediaType, Digest: digest.Digest(ref.DigestStr()), Size: int64(len(raw)),
+		Platform: &p, Annotations: maps.Clone(m.Annotations)}
+	return image{manifest: child{desc: desc, src: ref.Context().String(), raw: raw}}, nil
+}

@@ -1,0 +1,169 @@
+package publish
+
+import (
+	"errors"
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/brewkit/brewkit/scheduler"
+)
+
+// Options say where [Targets] publishes, and what it does with tags whose
+// images are not all built.
+type Options struct {
+	// To is "REGISTRY/NAMESPACE": the index of repo:tag goes to
+	// REGISTRY/NAMESPACE/repo:tag. A first component without a dot or a
+	// colon that is not "localhost" is a Docker Hub namespace, so "library"
+	// is docker.io/library.
+	To string
+	// Partial publishes a tag without its arches whose job failed, was
+	// skipped or cancelled. Without it such a tag is blocked: not written,
+	// left as it is in the registry.
+	Partial bool
+	// ArchNamespaces maps an architecture to a namespace on To's registry
+	// where each tag is also published for that architecture alone, as a
+	// single-arch index (the production pipeline's amd64/…, arm64v8/…):
+	// {"arm64v8": "arm64v8"} also writes REGISTRY/arm64v8/repo:tag.
+	ArchNamespaces map[string]string
+}
+
+// Target is one index to write: a tag or a shared tag of a repository, or
+// its copy for one architecture in an arch namespace.
+type Target struct {
+	Ref    string // where it goes: "REGISTRY/NAMESPACE/repo:tag"
+	Repo   string // the repository, as the library names it: "golang"
+	Tag    string // "1.22"
+	Shared bool   // a shared tag, combining the images of several entries
+	// Arch is the architecture of a target in an arch namespace; "" for
+	// the index of every architecture.
+	Arch string
+	// Entries are the library entries whose images it combines, in
+	// library order.
+	Entries []scheduler.Origin
+	// Members are the images it holds, one per architecture (Windows
+	// images, one per os.version, excepted), ordered by platform.
+	Members []Member
+	// Missing are the members whose job did not produce an image (it
+	// failed, was skipped or cancelled). Without Options.Partial they block
+	// the target.
+	Missing []Member
+	// Blocked is set when the target is not to be written: an image is
+	// missing and Options.Partial is not set, or no image is left.
+	Blocked bool
+}
+
+func (t Target) String() string { return t.Ref }
+
+// Member is an entry's image for one architecture.
+type Member struct {
+	Arch     string           // bashbrew architecture, such as "arm64v8"
+	Platform string           // its OCI platform, such as "linux/arm64/v8"
+	Entry    scheduler.Origin // the entry it comes from
+	Job      *scheduler.Job   // the job that builds it
+	Status   scheduler.Status // how the job ended
+	// Image is the staged image, pinned by digest
+	// ("host/staging-arm64v8@sha256:…"): a manifest, or an index of one
+	// manifest for Arch and its attestations. Empty when Missing.
+	Image string
+	Err   error // why it is missing
+}
+
+// Targets returns the indexes to write for the jobs of report: one for
+// every tag of every entry, and one for every shared tag, combining the
+// images of the entries that carry it; and for each of them, one per
+// architecture in opts.ArchNamespaces. An architecture that was never
+// planned, or was skipped because no worker builds it, is left out
+// silently; one whose job failed, was skipped or cancelled is Missing.
+//
+// Two different jobs giving one tag the same architecture are an error
+// naming both entries, except for windows-amd64, where a shared tag
+// combines one image per Windows version (os.version) as official-images
+// intends; the index rejects two images of the same version.
+func Targets(report *scheduler.Report, opts Options) ([]Target, error) {
+	registry, namespace, err := splitTo(opts.To)
+	if err != nil {
+		return nil, err
+	}
+	for arch, ns := range opts.ArchNamespaces {
+		if ns == "" || strings.Contains(ns, ":") {
+			return nil, fmt.Errorf("arch namespace %q for %s: want a namespace such as %q", ns, arch, arch)
+		}
+	}
+	var targets []Target
+	var errs []error
+	for _, g := range groupTags(collectEntries(report)) {
+		t, err := g.target(path.Join(registry, namespace), opts.Partial)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if t == nil {
+			continue
+		}
+		targets = append(targets, *t)
+		targets = append(targets, archTargets(*t, registry, opts)...)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return targets, nil
+}
+
+// splitTo splits "REGISTRY/NAMESPACE" the way Docker names do.
+func splitTo(to string) (registry, namespace string, err error) {
+	to = strings.Trim(to, "/")
+	if to == "" {
+		return "", "", errors.New(`no registry to publish to: want "REGISTRY/NAMESPACE", such as "127.0.0.1:5000/library"`)
+	}
+	first, rest, _ := strings.Cut(to, "/")
+	if !strings.ContainsAny(first, ".:") && first != "localhost" {
+		return "docker.io", to, nil
+	}
+	return first, rest, nil
+}
+
+// archTargets are t for each architecture of opts.ArchNamespaces it holds,
+// in the arch's namespace.
+func archTargets(t Target, registry string, opts Options) []Target {
+	var out []Target
+	seen := map[string]bool{}
+	for _, m := range append(append([]Member(nil), t.Members...), t.Missing...) {
+		ns, ok := opts.ArchNamespaces[m.Arch]
+		if !ok || seen[m.Arch] {
+			continue
+		}
+		seen[m.Arch] = true
+		a := t
+		a.Arch = m.Arch
+		a.Ref = path.Join(registry, ns, t.Repo) + ":" + t.Tag
+		a.Members, a.Missing, a.Entries = ofArch(t.Members, m.Arch), ofArch(t.Missing, m.Arch), nil
+		for _, m := range append(append([]Member(nil), a.Members...), a.Missing...) {
+			a.Entries = appendOrigin(a.Entries, m.Entry)
+		}
+		a.Blocked = len(a.Members) == 0 || len(a.Missing) > 0 && !opts.Partial
+		out = append(out, a)
+	}
+	return out
+}
+
+func ofArch(ms []Member, arch string) []Member {
+	var out []Member
+	for _, m := range ms {
+		if m.Arch == arch {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func appendOrigin(os []scheduler.Origin, o scheduler.Origin) []scheduler.Origin {
+	for _, e := range os {
+		if sameEntry(e, o) {
+			return os
+		}
+	}
+	return append(os, o)
+}
+
+func sameEntry(a, b scheduler.Origin) bool { return a.File == b.File && a.Line == b.Line }
