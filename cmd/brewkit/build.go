@@ -17,6 +17,8 @@ type buildOptions struct {
 	staging      string
 	output       string
 	getenv       func(string) string
+	pub          publishing
+	dryRun       bool
 }
 
 func newBuildCmd(g *globalOptions, getenv func(string) string) *cobra.Command {
@@ -56,6 +58,10 @@ nothing changed builds nothing.`,
 	f.StringVar(&o.progress, "progress", "auto", "progress output: auto, tty, plain, rawjson or quiet")
 	f.StringVar(&o.metadataFile, "metadata-file", "", "write the results as JSON to this file")
 	f.StringVar(&o.staging, "staging", "", "staging repository prefix; a job for ARCH goes to PREFIX-ARCH (default REGISTRY/brewkit/staging)")
+	f.StringVar(&o.pub.to, "push", getenv("BREWKIT_PUSH_TO"), `after building, publish every tag's index at "REGISTRY/NAMESPACE" ($BREWKIT_PUSH_TO; see brewkit push)`)
+	f.BoolVar(&o.pub.partial, "partial", false, "with --push, publish tags without their arches that did not build, instead of leaving them as they are")
+	f.BoolVar(&o.dryRun, "dry-run", false, "build and write nothing: show each job's build id and state and, with --push, every index that would be written")
+	o.pub.jobs = 8
 	f.StringVar(&o.output, "output", "out", "OCI image layout directory the images go into when there is no registry (local builds only)")
 	return cmd
 }
@@ -66,12 +72,18 @@ func (o *buildOptions) run(cmd *cobra.Command, args []string) (err error) {
 		return err
 	}
 	defer func() { err = errors.Join(err, t.close()) }()
+	if (o.pub.to != "" || o.dryRun) && t.staging == "" {
+		return errors.New("--push and --dry-run need a registry (--registry, a workers file with one, or --staging): a local build writes an OCI layout instead")
+	}
 	repos, loadErr := o.repos(cmd.Context(), cmd.ErrOrStderr(), args)
 	p, err := o.plan(cmd.Context(), repos, t.restrict(o.selector(t.workers)))
 	if err != nil {
 		return err
 	}
 	reportUnplanned(cmd.ErrOrStderr(), p)
+	if o.dryRun {
+		return errors.Join(loadErr, o.dryRunBuild(cmd, p, t))
+	}
 	report, err := o.execute(cmd, p, t)
 	if err != nil {
 		return err
@@ -87,7 +99,34 @@ func (o *buildOptions) run(cmd *cobra.Command, args []string) (err error) {
 			return err
 		}
 	}
-	return errors.Join(loadErr, report.Err())
+	var pushErr error
+	if o.pub.to != "" {
+		pushErr = o.pub.publish(cmd.Context(), cmd.OutOrStdout(), report, o.archNamespaces, false)
+	}
+	return errors.Join(loadErr, report.Err(), pushErr)
+}
+
+// dryRunBuild shows what a build would do: each job's build id and state,
+// and with --push the indexes that would be written (those whose images
+// are all staged already) or skipped.
+func (o *buildOptions) dryRunBuild(cmd *cobra.Command, p *scheduler.Plan, t *buildTarget) error {
+	cache, err := o.gitCache()
+	if err != nil {
+		return err
+	}
+	report, states, err := stagedStates(cmd.Context(), p, cache, t.staging)
+	if err != nil {
+		return err
+	}
+	if err := writePlanTable(cmd.OutOrStdout(), p, routing(p, t.workers, o.allowEmulation), states); err != nil {
+		return err
+	}
+	if o.pub.to == "" {
+		return nil
+	}
+	pub := o.pub
+	pub.dryRun = true // the indexes of images still to build show as blocked
+	return pub.publish(cmd.Context(), cmd.OutOrStdout(), report, o.archNamespaces, true)
 }
 
 // execute runs the plan with a BuildKit executor and a progress display.

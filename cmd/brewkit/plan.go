@@ -64,7 +64,7 @@ func (o *planOptions) run(cmd *cobra.Command, args []string) error {
 		if err != nil {
 			return err
 		}
-		if states, err = stagedStates(cmd.Context(), p, cache, staging); err != nil {
+		if _, states, err = stagedStates(cmd.Context(), p, cache, staging); err != nil {
 			return err
 		}
 	}

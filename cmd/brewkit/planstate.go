@@ -20,18 +20,18 @@ type jobState struct {
 
 // stagedStates looks every job up in the staging repositories, parents
 // first, without building: the real runner with a dry-run executor.
-func stagedStates(ctx context.Context, p *scheduler.Plan, cache *gitsource.Cache, staging string) (map[*scheduler.Job]jobState, error) {
+func stagedStates(ctx context.Context, p *scheduler.Plan, cache *gitsource.Cache, staging string) (*scheduler.Report, map[*scheduler.Job]jobState, error) {
 	exec := &builder.Executor{Staging: staging, Registry: builder.NewRegistry(), Cache: cache, DryRun: true}
 	defer exec.Close()
 	report := (&scheduler.Runner{Workers: lookupWorkers(p), Exec: exec, Attempts: 1}).Run(ctx, p)
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	states := map[*scheduler.Job]jobState{}
 	for _, o := range report.Outcomes {
 		states[o.Job] = stateOf(o)
 	}
-	return states, nil
+	return report, states, nil
 }
 
 func stateOf(o *scheduler.Outcome) jobState {

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"github.com/brewkit/brewkit/scheduler"
+	"io"
 
 	"github.com/spf13/cobra"
 
@@ -11,11 +14,42 @@ import (
 
 type pushOptions struct {
 	*globalOptions
-	to           string
+	publishing
 	metadataFile string
-	dryRun       bool
-	partial      bool
-	jobs         int
+}
+
+// publishing is what push and build --push share.
+type publishing struct {
+	to      string
+	dryRun  bool
+	partial bool
+	jobs    int
+}
+
+// publish writes the indexes of report's tags and prints what it did. A
+// blocked index is an error unless allowBlocked.
+func (o *publishing) publish(ctx context.Context, out io.Writer, report *scheduler.Report, archNamespaces map[string]string, allowBlocked bool) error {
+	targets, err := publish.Targets(report, publish.Options{To: o.to, Partial: o.partial, ArchNamespaces: archNamespaces})
+	if err != nil {
+		return err
+	}
+	p, err := publish.New(publish.WithDryRun(o.dryRun), publish.WithJobs(o.jobs))
+	if err != nil {
+		return err
+	}
+	summary, err := p.Publish(ctx, targets)
+	if summary != nil {
+		if werr := summary.Write(out); werr != nil {
+			return werr
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if n := summary.Count(publish.Blocked); n > 0 && !allowBlocked {
+		return fmt.Errorf("%d index(es) blocked: an image they need did not build (see the build; --partial publishes without it)", n)
+	}
+	return nil
 }
 
 func newPushCmd(g *globalOptions, getenv func(string) string) *cobra.Command {
@@ -60,25 +94,5 @@ func (o *pushOptions) run(cmd *cobra.Command, _ []string) error {
 	if err != nil {
 		return fmt.Errorf("--metadata-file: %w", err)
 	}
-	targets, err := publish.Targets(report, publish.Options{To: o.to, Partial: o.partial, ArchNamespaces: o.archNamespaces})
-	if err != nil {
-		return err
-	}
-	p, err := publish.New(publish.WithDryRun(o.dryRun), publish.WithJobs(o.jobs))
-	if err != nil {
-		return err
-	}
-	summary, err := p.Publish(cmd.Context(), targets)
-	if summary != nil {
-		if werr := summary.Write(cmd.OutOrStdout()); werr != nil {
-			return werr
-		}
-	}
-	if err != nil {
-		return err
-	}
-	if n := summary.Count(publish.Blocked); n > 0 {
-		return fmt.Errorf("%d index(es) blocked: an image they need did not build (see the build; --partial publishes without it)", n)
-	}
-	return nil
+	return o.publish(cmd.Context(), cmd.OutOrStdout(), report, o.archNamespaces, false)
 }
