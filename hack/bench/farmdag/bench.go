@@ -29,6 +29,7 @@ type result struct {
 	NominalCriticalPath  time.Duration `json:"nominalCriticalPath"`
 	MeasuredCriticalPath time.Duration `json:"measuredCriticalPath"`
 	Sequential           time.Duration `json:"sequential,omitempty"`
+	Baseline             string        `json:"baseline,omitempty"` // how Sequential was built
 	// Rebuild is the same plan run again, nothing changed: its time, how
 	// many jobs were solved, and how many writes the registry logged.
 	Rebuild        time.Duration `json:"rebuild"`
@@ -78,7 +79,13 @@ func run(ctx context.Context, c config) (*result, error) {
 	res.MeasuredCriticalPath = criticalPath(report)
 	res.JobTime = meanJobTime(report)
 	if c.sequential {
-		if res.Sequential, err = b.sequential(ctx); err != nil {
+		res.Baseline = c.baseline
+		if c.baseline == "buildctl" {
+			res.Sequential, err = b.sequentialBuildctl(ctx)
+		} else {
+			res.Sequential, err = b.sequential(ctx)
+		}
+		if err != nil {
 			return nil, err
 		}
 	}
@@ -303,7 +310,7 @@ func (r *result) print(w io.Writer) {
 	fmt.Fprintf(tw, "rebuild, nothing changed\t%s = %.1f%% of the build; %d solves, %d registry writes (the build: %d)\n", r.Rebuild.Round(time.Millisecond),
 		100*r.Rebuild.Seconds()/(r.Plan+r.Makespan).Seconds(), r.RebuildSolves, r.RebuildWrites, r.FirstRunWrites)
 	if r.Sequential > 0 {
-		fmt.Fprintf(tw, "one job at a time\t%s: brewkit is %.1fx faster\n", r.Sequential.Round(time.Millisecond), r.Sequential.Seconds()/r.Makespan.Seconds())
+		fmt.Fprintf(tw, "one job at a time (%s)\t%s: brewkit is %.1fx faster\n", r.Baseline, r.Sequential.Round(time.Millisecond), r.Sequential.Seconds()/r.Makespan.Seconds())
 	}
 	tw.Flush()
 }

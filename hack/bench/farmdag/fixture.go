@@ -78,7 +78,7 @@ func (f *fixture) commit(levels, width int, sleep time.Duration) (commit, nonce 
 			if err := os.MkdirAll(dir, 0o755); err != nil {
 				return "", "", err
 			}
-			if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(dockerfile(l, i, width, sleep, nonce)), 0o644); err != nil {
+			if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(dagDockerfile(l, i, width, sleep, nonce)), 0o644); err != nil {
 				return "", "", err
 			}
 		}
@@ -93,9 +93,9 @@ func (f *fixture) commit(levels, width int, sleep time.Duration) (commit, nonce 
 	return strings.TrimSpace(string(out)), nonce, err
 }
 
-// dockerfile of job i of level l: FROM one job of the level above, COPY
+// dagDockerfile is the Dockerfile of job i of level l: FROM one job of the level above, COPY
 // from another, then sleep. Level 1 is built FROM base.
-func dockerfile(l, i, width int, sleep time.Duration, nonce string) string {
+func dagDockerfile(l, i, width int, sleep time.Duration, nonce string) string {
 	if l == 1 {
 		return fmt.Sprintf("FROM base\nRUN echo %s-l%d-%d > /id && sleep %g\n", nonce, l, i, sleep.Seconds())
 	}

@@ -4,7 +4,7 @@
 // at a time through the same executor, the way bashbrew works.
 //
 //	hack/farm up
-//	go run ./hack/bench/farmdag -levels 3 -width 3 -sleep 8s
+//	go run ./hack/bench/farmdag -levels 3 -width 4 -sleep 8s
 //
 // It prints the makespan against the critical path (the DAG's depth times
 // the sleep, and the longest chain of measured job times) and the speedup
@@ -30,16 +30,18 @@ type config struct {
 	sequential  bool
 	jsonOut     string
 	progress    string
+	baseline    string
 }
 
 func main() {
 	var c config
 	flag.StringVar(&c.farm, "farm", ".farm/workers.yaml", "the farm's workers file (hack/farm up writes it)")
 	flag.IntVar(&c.levels, "levels", 3, "levels of the DAG")
-	flag.IntVar(&c.width, "width", 3, "jobs per level and architecture")
+	flag.IntVar(&c.width, "width", 4, "jobs per level and architecture")
 	flag.DurationVar(&c.sleep, "sleep", 8*time.Second, "how long each job's RUN sleeps")
 	flag.IntVar(&c.concurrency, "concurrency", 0, "slots per worker (0: the width, so a level fits)")
 	flag.BoolVar(&c.sequential, "sequential", true, "also build the DAG one job at a time, for the baseline")
+	flag.StringVar(&c.baseline, "baseline", "buildctl", "how the baseline builds one job at a time: buildctl (one `buildctl build` each, as bashbrew would) or executor (brewkit's executor, one job at a time)")
 	flag.StringVar(&c.jsonOut, "json", "", "also write the results as JSON to this file")
 	flag.StringVar(&c.progress, "progress", "", "show BuildKit's progress: plain, tty, rawjson (default: none)")
 	flag.Parse()
