@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/brewkit/brewkit/builder/publish/registrylog"
 )
 
 // faultyProxy is an httptest reverse proxy in front of a registry that
@@ -19,7 +21,7 @@ import (
 // it on from the third. It logs what it answered.
 type faultyProxy struct {
 	host string
-	log  *requestLog
+	log  *registrylog.Log
 
 	mu   sync.Mutex
 	seen map[string]int
@@ -33,9 +35,9 @@ func newFaultyProxy(t *testing.T, reg *testRegistry) *faultyProxy {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &faultyProxy{log: &requestLog{}, seen: map[string]int{}}
+	p := &faultyProxy{log: &registrylog.Log{}, seen: map[string]int{}}
 	next := httputil.NewSingleHostReverseProxy(target)
-	srv := httptest.NewServer(p.log.wrap(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+	srv := httptest.NewServer(p.log.Wrap(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		key := req.Method + " " + uploadID.ReplaceAllString(req.URL.Path, "/blobs/uploads/")
 		p.mu.Lock()
 		n := p.seen[key]
@@ -92,11 +94,11 @@ func TestPublishFailureInjection(t *testing.T) {
 		describeIndex(t, reg.host+"/faulty"+tag, cleanIdx)
 	}
 
-	reqs := proxy.log.snapshot()
+	reqs := proxy.log.Snapshot()
 	checkChildrenFirst(t, reqs)
 	injected := map[int]int{}
 	for _, r := range reqs {
-		injected[r.status]++
+		injected[r.Status]++
 	}
 	if injected[http.StatusServiceUnavailable] == 0 || injected[http.StatusTooManyRequests] != injected[http.StatusServiceUnavailable] {
 		t.Errorf("answers by status: %v; want as many 429 as 503", injected)

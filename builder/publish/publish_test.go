@@ -18,6 +18,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
+	"github.com/brewkit/brewkit/builder/publish/registrylog"
 	"github.com/brewkit/brewkit/scheduler"
 )
 
@@ -90,7 +91,7 @@ func TestPublish(t *testing.T) {
 	reg := newTestRegistry(t)
 	jobs := library(t, reg.host)
 	ts := targets(t, jobs, Options{To: reg.host + "/lib", ArchNamespaces: map[string]string{"amd64": "amd64"}})
-	reg.log.snapshot()
+	reg.log.Snapshot()
 
 	s := publish(t, newPublisher(t), ts)
 	var want []string
@@ -100,10 +101,10 @@ func TestPublish(t *testing.T) {
 	if diff := cmp.Diff(want, actions(s)); diff != "" {
 		t.Fatalf("first publish (-want +got):\n%s", diff)
 	}
-	reqs := reg.log.snapshot()
+	reqs := reg.log.Snapshot()
 	checkChildrenFirst(t, reqs)
 	checkMounted(t, reqs)
-	t.Logf("first publish: %d requests, %d writes", len(reqs), len(writes(reqs)))
+	t.Logf("first publish: %d requests, %d writes", len(reqs), len(registrylog.Writes(reqs)))
 
 	const att = "attestation"
 	wantIndexes := map[string]struct {
@@ -140,7 +141,7 @@ func TestPublish(t *testing.T) {
 	}
 
 	// A second publish finds everything in place and writes nothing.
-	reg.log.snapshot()
+	reg.log.Snapshot()
 	again := publish(t, newPublisher(t), ts)
 	for i := range want {
 		want[i] = strings.Replace(want[i], "written", "up to date", 1)
@@ -148,8 +149,8 @@ func TestPublish(t *testing.T) {
 	if diff := cmp.Diff(want, actions(again)); diff != "" {
 		t.Errorf("second publish (-want +got):\n%s", diff)
 	}
-	reqs = reg.log.snapshot()
-	if w := writes(reqs); len(w) > 0 {
+	reqs = reg.log.Snapshot()
+	if w := registrylog.Writes(reqs); len(w) > 0 {
 		t.Errorf("the second publish wrote:\n%s", strings.Join(w, "\n"))
 	}
 	t.Logf("second publish: %d requests (%d targets)", len(reqs), len(ts))
@@ -233,15 +234,15 @@ func describeIndex(t *testing.T, ref string, idx ocispec.Index) []string {
 
 // checkMounted checks that every blob was mounted from staging, none
 // uploaded.
-func checkMounted(t *testing.T, reqs []request) {
+func checkMounted(t *testing.T, reqs []registrylog.Request) {
 	t.Helper()
 	mounts := 0
 	for _, r := range reqs {
 		switch {
-		case r.method == http.MethodPatch || r.method == http.MethodPut && strings.Contains(r.path, "/blobs/"):
+		case r.Method == http.MethodPatch || r.Method == http.MethodPut && strings.Contains(r.Path, "/blobs/"):
 			t.Errorf("a blob was uploaded: %s", r)
-		case r.method == http.MethodPost && r.status == http.StatusCreated:
-			if !strings.HasPrefix(r.query.Get("from"), "stage/staging-") {
+		case r.Method == http.MethodPost && r.Status == http.StatusCreated:
+			if !strings.HasPrefix(r.Query.Get("from"), "stage/staging-") {
 				t.Errorf("a mount from elsewhere: %s", r)
 			}
 			mounts++
@@ -269,11 +270,11 @@ func TestPublishAcrossRegistries(t *testing.T) {
 	if n := s.Count(Written); n != len(ts) {
 		t.Fatalf("%d of %d written:\n%s", n, len(ts), strings.Join(actions(s), "\n"))
 	}
-	reqs := target.log.snapshot()
+	reqs := target.log.Snapshot()
 	checkChildrenFirst(t, reqs)
 	uploads := 0
 	for _, r := range reqs {
-		if r.method == http.MethodPatch {
+		if r.Method == http.MethodPatch {
 			uploads++
 		}
 	}
@@ -290,10 +291,10 @@ func TestPublishAcrossRegistries(t *testing.T) {
 func TestPublishDryRun(t *testing.T) {
 	reg := newTestRegistry(t)
 	ts := targets(t, library(t, reg.host), Options{To: reg.host + "/lib"})
-	reg.log.snapshot()
+	reg.log.Snapshot()
 
 	dry := publish(t, newPublisher(t, WithDryRun(true)), ts)
-	if w := writes(reg.log.snapshot()); len(w) > 0 {
+	if w := registrylog.Writes(reg.log.Snapshot()); len(w) > 0 {
 		t.Errorf("the dry run wrote:\n%s", strings.Join(w, "\n"))
 	}
 	real := publish(t, newPublisher(t), ts)
@@ -328,14 +329,14 @@ func TestPublishBlocked(t *testing.T) {
 	// foo 2 is rebuilt: ppc64le changes, s390x fails.
 	jobs[3].ref = stage(t, reg.host, "ppc64le", ociManifest, 7)
 	jobs[2] = job{arch: "s390x", status: scheduler.Failed, err: fmt.Errorf("RUN failed"), origins: jobs[2].origins}
-	reg.log.snapshot()
+	reg.log.Snapshot()
 	s := publish(t, newPublisher(t), targets(t, jobs, opts))
 	want := []string{"up to date " + reg.host + "/lib/foo:1", "up to date " + reg.host + "/lib/foo:1.0", "up to date " + reg.host + "/lib/bar:1",
 		"blocked " + reg.host + "/lib/foo:2", "blocked " + reg.host + "/lib/foo:latest"}
 	if diff := cmp.Diff(want, sorted(actions(s))); diff != "" {
 		t.Errorf("publish (-want +got):\n%s", diff)
 	}
-	if w := writes(reg.log.snapshot()); len(w) > 0 {
+	if w := registrylog.Writes(reg.log.Snapshot()); len(w) > 0 {
 		t.Errorf("a blocked publish wrote:\n%s", strings.Join(w, "\n"))
 	}
 	if _, _, after := readIndex(t, reg.host+"/lib/foo:latest"); !bytes.Equal(before, after) {
@@ -392,7 +393,7 @@ func TestPublishFailures(t *testing.T) {
 	}
 	reg.mu.Unlock()
 	ts := targets(t, jobs, Options{To: reg.host + "/lib"})
-	reg.log.snapshot()
+	reg.log.Snapshot()
 
 	s, err := newPublisher(t).Publish(context.Background(), ts)
 	if err == nil || !strings.Contains(err.Error(), reg.host+"/lib/foo:2: staged image "+jobs[2].ref+" for s390x: ") ||
@@ -408,11 +409,11 @@ func TestPublishFailures(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("results (-want +got):\n%s", diff)
 	}
-	reqs := reg.log.snapshot()
+	reqs := reg.log.Snapshot()
 	checkChildrenFirst(t, reqs)
 	for _, r := range reqs {
-		if r.method == http.MethodPut && (strings.HasSuffix(r.path, "/manifests/2") || strings.HasSuffix(r.path, "/manifests/latest") ||
-			r.path == "/v2/lib/bar/manifests/1") {
+		if r.Method == http.MethodPut && (strings.HasSuffix(r.Path, "/manifests/2") || strings.HasSuffix(r.Path, "/manifests/latest") ||
+			r.Path == "/v2/lib/bar/manifests/1") {
 			t.Errorf("a failed target was written: %s", r)
 		}
 	}

@@ -3,12 +3,10 @@ package publish
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"io"
 	"log"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -17,6 +15,8 @@ import (
 	inproc "github.com/google/go-containerregistry/pkg/registry"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/opencontainers/go-digest"
+
+	"github.com/brewkit/brewkit/builder/publish/registrylog"
 )
 
 // The registries of the tests: go-containerregistry's in-process registry,
@@ -28,7 +28,7 @@ import (
 type testRegistry struct {
 	host  string // "127.0.0.1:PORT"
 	blobs *repoBlobs
-	log   *requestLog
+	log   *registrylog.Log
 
 	mu   sync.Mutex
 	deny func(*http.Request) bool // requests answered 500, for failure injection
@@ -36,10 +36,10 @@ type testRegistry struct {
 
 func newTestRegistry(t *testing.T) *testRegistry {
 	t.Helper()
-	r := &testRegistry{blobs: &repoBlobs{m: map[string][]byte{}}, log: &requestLog{}}
+	r := &testRegistry{blobs: &repoBlobs{m: map[string][]byte{}}, log: &registrylog.Log{}}
 	quiet := inproc.Logger(log.New(io.Discard, "", 0))
 	next := mount(r.blobs, inproc.New(quiet, inproc.WithBlobHandler(r.blobs)))
-	h := r.log.wrap(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+	h := r.log.Wrap(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		r.mu.Lock()
 		deny := r.deny
 		r.mu.Unlock()
@@ -127,94 +127,12 @@ func mount(b *repoBlobs, next http.Handler) http.Handler {
 	})
 }
 
-// request is a logged request, as it completed.
-type request struct {
-	method, path string
-	query        url.Values
-	status       int
-	body         []byte // of a manifest PUT
-}
-
-func (r request) String() string {
-	return fmt.Sprintf("%s %s?%s %d", r.method, r.path, r.query.Encode(), r.status)
-}
-
-// requestLog records requests in the order their answers were sent.
-type requestLog struct {
-	mu   sync.Mutex
-	reqs []request
-}
-
-func (l *requestLog) wrap(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		var body []byte
-		if req.Method == http.MethodPut && strings.Contains(req.URL.Path, "/manifests/") {
-			body, _ = io.ReadAll(req.Body)
-			req.Body = io.NopCloser(bytes.NewReader(body))
-		}
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(rec, req)
-		l.mu.Lock()
-		l.reqs = append(l.reqs, request{method: req.Method, path: req.URL.Path, query: req.URL.Query(), status: rec.status, body: body})
-		l.mu.Unlock()
-	})
-}
-
-// snapshot returns the requests so far, and forgets them.
-func (l *requestLog) snapshot() []request {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	out := l.reqs
-	l.reqs = nil
-	return out
-}
-
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (r *statusRecorder) WriteHeader(code int) {
-	r.status = code
-	r.ResponseWriter.WriteHeader(code)
-}
-
-// writes are the requests of reqs that change something.
-func writes(reqs []request) []string {
-	var out []string
-	for _, r := range reqs {
-		if r.method != http.MethodGet && r.method != http.MethodHead {
-			out = append(out, r.String())
-		}
-	}
-	return out
-}
-
-var manifestPath = regexp.MustCompile(`^/v2/(.+)/manifests/([^/]+)$`)
-
-// checkChildrenFirst checks, in reqs, that every index written (a manifest
-// PUT by tag that succeeded) came after every manifest it references was
-// found (HEAD 200) or written (PUT 201) in its repository.
-func checkChildrenFirst(t *testing.T, reqs []request) {
+// checkChildrenFirst fails t for every index written before the manifests
+// it lists were in its repository.
+func checkChildrenFirst(t *testing.T, reqs []registrylog.Request) {
 	t.Helper()
-	present := map[string]bool{} // "repo@digest"
-	for _, r := range reqs {
-		m := manifestPath.FindStringSubmatch(r.path)
-		if m == nil {
-			continue
-		}
-		repo, ref := m[1], m[2]
-		switch {
-		case r.method == http.MethodHead && r.status == http.StatusOK && strings.HasPrefix(ref, "sha256:"),
-			r.method == http.MethodPut && r.status == http.StatusCreated && strings.HasPrefix(ref, "sha256:"):
-			present[repo+"@"+ref] = true
-		case r.method == http.MethodPut && r.status == http.StatusCreated:
-			for _, d := range indexChildren(t, r.body) {
-				if !present[repo+"@"+d] {
-					t.Errorf("%s:%s was written before %s was in %s", repo, ref, d, repo)
-				}
-			}
-		}
+	for _, p := range registrylog.ChildrenFirst(reqs) {
+		t.Error(p)
 	}
 }
 

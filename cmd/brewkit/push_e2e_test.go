@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -15,7 +14,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,6 +23,7 @@ import (
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/brewkit/brewkit/builder/farmtest"
+	"github.com/brewkit/brewkit/builder/publish/registrylog"
 	"github.com/brewkit/brewkit/platforms"
 )
 
@@ -59,7 +58,7 @@ func TestE2EPush(t *testing.T) {
 	if err := os.WriteFile(viaProxy, bytes.ReplaceAll(raw, []byte(`"`+farm.Registry+"/"), []byte(`"`+proxy.host+"/")), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	push := func(args ...string) (string, []pushRequest, time.Duration) {
+	push := func(args ...string) (string, []registrylog.Request, time.Duration) {
 		t.Helper()
 		proxy.snapshot()
 		start := time.Now()
@@ -73,12 +72,12 @@ func TestE2EPush(t *testing.T) {
 	}
 
 	dry, dryReqs, dryTook := push("--dry-run")
-	if w := pushWrites(dryReqs); len(w) > 0 {
+	if w := registrylog.Writes(dryReqs); len(w) > 0 {
 		t.Errorf("push --dry-run wrote:\n%s", strings.Join(w, "\n"))
 	}
 	first, firstReqs, firstTook := push()
 	t.Logf("push --dry-run: %s, %d requests\n%s", dryTook.Round(time.Millisecond), len(dryReqs), dry)
-	t.Logf("push: %s, %d requests (%d writes)\n%s", firstTook.Round(time.Millisecond), len(firstReqs), len(pushWrites(firstReqs)), first)
+	t.Logf("push: %s, %d requests (%d writes)\n%s", firstTook.Round(time.Millisecond), len(firstReqs), len(registrylog.Writes(firstReqs)), first)
 
 	want := map[string][]string{ // tag -> platforms in index order
 		"lib/pushtest:1.0":      {"linux/amd64", "linux/arm64/v8"},
@@ -113,7 +112,7 @@ func TestE2EPush(t *testing.T) {
 
 	second, secondReqs, secondTook := push()
 	t.Logf("second push: %s, %d requests\n%s", secondTook.Round(time.Millisecond), len(secondReqs), second)
-	if w := pushWrites(secondReqs); len(w) > 0 {
+	if w := registrylog.Writes(secondReqs); len(w) > 0 {
 		t.Errorf("the second push wrote:\n%s", strings.Join(w, "\n"))
 	}
 	for tag, line := range pushLines(t, second, prefix) {
@@ -235,40 +234,22 @@ func checkPublishedIndex(t *testing.T, ref, wantDigest string, wantPlatforms []s
 // checkPushRequests checks the first push's requests: blobs mounted from
 // staging, never uploaded; no index written before its manifests were in
 // its repository.
-func checkPushRequests(t *testing.T, reqs []pushRequest, run string) {
+func checkPushRequests(t *testing.T, reqs []registrylog.Request, run string) {
 	t.Helper()
-	manifestRE := regexp.MustCompile(`^/v2/(.+)/manifests/([^/]+)$`)
-	present := map[string]bool{}
 	mounts := 0
 	for _, r := range reqs {
 		switch {
-		case r.method == http.MethodPatch:
+		case r.Method == http.MethodPatch:
 			t.Errorf("a blob was uploaded, not mounted: %s", r)
-		case r.method == http.MethodPost && r.status == http.StatusCreated:
-			if !strings.HasPrefix(r.query.Get("from"), run+"/staging-") {
+		case r.Method == http.MethodPost && r.Status == http.StatusCreated:
+			if !strings.HasPrefix(r.Query.Get("from"), run+"/staging-") {
 				t.Errorf("a mount from elsewhere: %s", r)
 			}
 			mounts++
 		}
-		m := manifestRE.FindStringSubmatch(r.path)
-		if m == nil {
-			continue
-		}
-		repo, ref := m[1], m[2]
-		switch {
-		case strings.HasPrefix(ref, "sha256:") && (r.method == http.MethodHead && r.status == http.StatusOK || r.method == http.MethodPut && r.status == http.StatusCreated):
-			present[repo+"@"+ref] = true
-		case r.method == http.MethodPut && r.status == http.StatusCreated:
-			var idx ocispec.Index
-			if err := json.Unmarshal(r.body, &idx); err != nil {
-				t.Fatalf("%s: %v", r, err)
-			}
-			for _, d := range idx.Manifests {
-				if !present[repo+"@"+d.Digest.String()] {
-					t.Errorf("%s:%s was written before %s was in %s", repo, ref, d.Digest, repo)
-				}
-			}
-		}
+	}
+	for _, p := range registrylog.ChildrenFirst(reqs) {
+		t.Error(p)
 	}
 	if mounts == 0 {
 		t.Error("no blob was mounted")
@@ -280,19 +261,7 @@ func checkPushRequests(t *testing.T, reqs []pushRequest, run string) {
 // every request.
 type countingProxy struct {
 	host string
-	mu   sync.Mutex
-	reqs []pushRequest
-}
-
-type pushRequest struct {
-	method, path string
-	query        url.Values
-	status       int
-	body         []byte // of a manifest PUT
-}
-
-func (r pushRequest) String() string {
-	return fmt.Sprintf("%s %s?%s %d", r.method, r.path, r.query.Encode(), r.status)
+	log  registrylog.Log
 }
 
 func newCountingProxy(t *testing.T, registry string) *countingProxy {
@@ -302,50 +271,11 @@ func newCountingProxy(t *testing.T, registry string) *countingProxy {
 		t.Fatal(err)
 	}
 	p := &countingProxy{}
-	next := httputil.NewSingleHostReverseProxy(target)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		var body []byte
-		if req.Method == http.MethodPut && strings.Contains(req.URL.Path, "/manifests/") {
-			body, _ = io.ReadAll(req.Body)
-			req.Body = io.NopCloser(bytes.NewReader(body))
-		}
-		rec := &pushStatus{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(rec, req)
-		p.mu.Lock()
-		p.reqs = append(p.reqs, pushRequest{method: req.Method, path: req.URL.Path, query: req.URL.Query(), status: rec.status, body: body})
-		p.mu.Unlock()
-	}))
+	srv := httptest.NewServer(p.log.Wrap(httputil.NewSingleHostReverseProxy(target)))
 	t.Cleanup(srv.Close)
 	p.host = strings.TrimPrefix(srv.URL, "http://")
 	return p
 }
 
 // snapshot returns the requests so far and forgets them.
-func (p *countingProxy) snapshot() []pushRequest {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	out := p.reqs
-	p.reqs = nil
-	return out
-}
-
-type pushStatus struct {
-	http.ResponseWriter
-	status int
-}
-
-func (s *pushStatus) WriteHeader(code int) {
-	s.status = code
-	s.ResponseWriter.WriteHeader(code)
-}
-
-// pushWrites are the requests that change something.
-func pushWrites(reqs []pushRequest) []string {
-	var out []string
-	for _, r := range reqs {
-		if r.method != http.MethodGet && r.method != http.MethodHead {
-			out = append(out, r.String())
-		}
-	}
-	return out
-}
+func (p *countingProxy) snapshot() []registrylog.Request { return p.log.Snapshot() }
