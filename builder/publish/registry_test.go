@@ -136,18 +136,5 @@ func checkChildrenFirst(t *testing.T, reqs []registrylog.Request) {
 	}
 }
 
-func indexChildren(t *testing.T, raw []byte) []string {
-	t.Helper()
-	idx, err := v1.ParseIndexManifest(bytes.NewReader(raw))
-	if err != nil {
-		t.Fatalf("an index written: %v", err)
-	}
-	var out []string
-	for _, d := range idx.Manifests {
-		out = append(out, d.Digest.String())
-	}
-	return out
-}
-
 // digestOf is the digest of raw.
 func digestOf(raw []byte) string { return digest.FromBytes(raw).String() }
