@@ -43,8 +43,9 @@ type Executor struct {
 	// and its descendants are skipped (their build ids depend on it).
 	DryRun bool
 
-	mu      sync.Mutex
-	clients map[string]*client.Client // by worker name
+	mu        sync.Mutex
+	clients   map[string]*client.Client // by worker name
+	externals externals                 // external FROMs resolved so far
 }
 
 var _ scheduler.Executor = (*Executor)(nil)
@@ -111,7 +112,7 @@ func (e *Executor) resolveParents(ctx context.Context, st stage, job *scheduler.
 			pins[from] = st.pin(r)
 			continue
 		}
-		pinned, digest, err := e.Registry.PlatformManifest(ctx, from, job.Arch)
+		pinned, digest, err := e.externals.resolve(ctx, e.Registry, from, job.Arch)
 		if err != nil {
 			return nil, nil, fmt.Errorf("FROM %s for %s: %w", from, job.Arch, maybeTransient(err))
 		}
