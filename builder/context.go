@@ -1,128 +1,92 @@
 package builder
 
 import (
-	"archive/tar"
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
+	"io/fs"
+	"path"
 	"strings"
+	"time"
 
+	"github.com/moby/buildkit/util/staticfs"
 	"github.com/tonistiigi/fsutil"
+	"github.com/tonistiigi/fsutil/types"
 
 	"github.com/brewkit/brewkit/builder/gitsource"
+	"github.com/brewkit/brewkit/manifest"
+	"github.com/brewkit/brewkit/scheduler"
 )
 
-// setContext chooses how BuildKit gets the job's source. A remote
-// repository is a git context BuildKit fetches itself. A local one (a path
-// or file://, for a maintainer whose commit is not pushed) cannot be
-// fetched by the worker: its tree at the commit is checked out from the
-// git cache and sent with the solve. The returned func removes the
-// checkout.
-func (e *Executor) setContext(ctx context.Context, req *request) (cleanup func(), err error) {
+// Limits on what is read from a source's tree into memory. A Dockerfile
+// of the real library is at most a few tens of KiB.
+const (
+	maxDockerfile   = 4 << 20
+	maxDockerignore = 1 << 20
+)
+
+// setContext chooses how BuildKit gets the job's source. A public remote
+// repository is a git context BuildKit fetches itself. Any other source
+// is sent from the git cache with the solve, read from git's objects (see
+// [treeFS]): a local repository (a path or file://, for a maintainer whose
+// commit is not pushed), which no worker could fetch, and a remote whose
+// GitRepo carries a credential, which must not reach a worker, its logs
+// or its build records.
+func (e *Executor) setContext(ctx context.Context, req *request) error {
 	src := req.job.Source
-	if !isLocalRepo(src.GitRepo) {
+	if !isLocalRepo(src.GitRepo) && manifest.RedactGitRepo(src.GitRepo) == src.GitRepo {
 		req.context = gitContext(src)
-		return func() {}, nil
+		return nil
 	}
 	commit, err := e.Cache.Ensure(ctx, gitsource.Source{Repo: src.GitRepo, Fetch: src.GitFetch, Commit: src.GitCommit})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	dir, err := os.MkdirTemp("", "brewkit-context-")
-	if err != nil {
-		return nil, err
-	}
-	cleanup = func() { os.RemoveAll(dir) }
-	if err := checkout(ctx, commit, dir); err != nil {
-		cleanup()
-		return nil, err
-	}
-	if req.local, req.file, err = localMounts(dir, src.Directory, src.File); err != nil {
-		cleanup()
-		return nil, err
-	}
-	return cleanup, nil
+	req.local, req.file, err = localMounts(ctx, commit, src, req.job.CommitTime)
+	return err
 }
 
-func localMounts(root, dir, file string) (map[string]fsutil.FS, string, error) {
-	name, err := gitsource.SafeJoin(dir, file)
+// localMounts are the "context" and "dockerfile" mounts of src at commit,
+// and the Dockerfile's name in the second: the entry's Directory, and its
+// Dockerfile alone (with its .dockerignore, if any), found by following
+// symlinks inside the repository as the plan did.
+func localMounts(ctx context.Context, commit *gitsource.Commit, src scheduler.Source, mtime time.Time) (map[string]fsutil.FS, string, error) {
+	name, err := dockerfilePath(ctx, commit, src)
 	if err != nil {
 		return nil, "", err
 	}
-	contextFS, err := fsutil.NewFS(filepath.Join(root, filepath.FromSlash(dir)))
+	contextFS, err := newTreeFS(ctx, commit, src.Directory, mtime)
 	if err != nil {
-		return nil, "", fmt.Errorf("context %s: %w", dir, err)
+		return nil, "", fmt.Errorf("context %s: %w", src.Directory, err)
 	}
-	rootFS, err := fsutil.NewFS(root)
+	dockerfileFS, file, err := dockerfileMount(ctx, commit, name, mtime.UnixNano())
 	if err != nil {
 		return nil, "", err
 	}
-	return map[string]fsutil.FS{"context": contextFS, "dockerfile": rootFS}, name, nil
+	return map[string]fsutil.FS{"context": contextFS, "dockerfile": dockerfileFS}, file, nil
+}
+
+// dockerfileMount holds the Dockerfile at name and, when there is one,
+// NAME.dockerignore, which BuildKit prefers to the context's .dockerignore.
+func dockerfileMount(ctx context.Context, commit *gitsource.Commit, name string, mtime int64) (fsutil.FS, string, error) {
+	text, err := commit.ReadFile(ctx, name, maxDockerfile)
+	if err != nil {
+		return nil, "", err
+	}
+	file := path.Base(name)
+	mount := staticfs.NewFS()
+	mount.Add(file, &types.Stat{Mode: 0o644, ModTime: mtime}, text)
+	ignore, err := commit.ReadFile(ctx, name+".dockerignore", maxDockerignore)
+	switch {
+	case err == nil:
+		mount.Add(file+".dockerignore", &types.Stat{Mode: 0o644, ModTime: mtime}, ignore)
+	case !errors.Is(err, fs.ErrNotExist):
+		return nil, "", err
+	}
+	return mount, file, nil
 }
 
 // isLocalRepo reports whether a GitRepo names a repository on this machine.
 func isLocalRepo(repo string) bool {
 	return strings.HasPrefix(repo, "/") || strings.HasPrefix(repo, ".") || strings.HasPrefix(repo, "file://")
-}
-
-// checkout writes the whole tree of commit into dir.
-func checkout(ctx context.Context, commit *gitsource.Commit, dir string) error {
-	return checkoutTree(ctx, commit, ".", dir)
-}
-
-// checkoutTree writes the tree of commit under path into dir.
-func checkoutTree(ctx context.Context, commit *gitsource.Commit, path, dir string) error {
-	pr, pw := io.Pipe()
-	go func() { pw.CloseWithError(commit.Archive(ctx, path, pw)) }()
-	err := untar(pr, dir)
-	pr.CloseWithError(err)
-	if err != nil {
-		return fmt.Errorf("checking out %s:%s: %w", commit, path, err)
-	}
-	return nil
-}
-
-// untar extracts a tar of regular files, directories and symlinks into
-// dir, refusing names that leave it.
-func untar(r io.Reader, dir string) error {
-	tr := tar.NewReader(r)
-	for {
-		h, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		name := filepath.Join(dir, filepath.FromSlash(h.Name))
-		if !strings.HasPrefix(name, filepath.Clean(dir)+string(filepath.Separator)) {
-			return fmt.Errorf("tar entry %q leaves the directory", h.Name)
-		}
-		if err := extract(tr, h, name); err != nil {
-			return err
-		}
-	}
-}
-
-func extract(tr *tar.Reader, h *tar.Header, name string) error {
-	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
-		return err
-	}
-	switch h.Typeflag {
-	case tar.TypeDir:
-		return os.MkdirAll(name, os.FileMode(h.Mode).Perm())
-	case tar.TypeSymlink:
-		return os.Symlink(h.Linkname, name)
-	case tar.TypeReg:
-		f, err := os.OpenFile(name, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, os.FileMode(h.Mode).Perm())
-		if err != nil {
-			return err
-		}
-		_, err = io.Copy(f, tr)
-		return errors.Join(err, f.Close())
-	}
-	return fmt.Errorf("tar entry %q: unsupported type %c", h.Name, h.Typeflag)
 }

@@ -128,11 +128,9 @@ func (e *Executor) solve(ctx context.Context, w workers.Worker, st stage, req *r
 	if err != nil {
 		return scheduler.Result{}, scheduler.Transient(err)
 	}
-	cleanup, err := e.setContext(ctx, req)
-	if err != nil {
+	if err := e.setContext(ctx, req); err != nil {
 		return scheduler.Result{}, err
 	}
-	defer cleanup()
 	opt := req.solveOpt()
 	opt.Session = []session.Attachable{authprovider.NewDockerAuthProvider(authprovider.DockerAuthProviderConfig{
 		AuthConfigProvider: authprovider.LoadAuthConfig(config.LoadDefaultConfigFile(io.Discard)),

@@ -51,14 +51,17 @@ func (in *Inspector) Inspect(ctx context.Context, src scheduler.Source, arch, bu
 	}
 	info := scheduler.SourceInfo{Checksum: sum.sum, CommitTime: time.Unix(sum.time, 0)}
 	if builder == scheduler.BuilderOCIImport { // an image committed to git: FROM scratch, as bashbrew has it
+		if err := checkLayoutFile(ctx, commit, src); err != nil {
+			return scheduler.SourceInfo{}, err
+		}
 		info.Froms, info.LastStageFrom = []string{"scratch"}, "scratch"
 		return info, nil
 	}
-	file, err := gitsource.SafeJoin(src.Directory, src.File)
+	file, err := dockerfilePath(ctx, commit, src)
 	if err != nil {
 		return scheduler.SourceInfo{}, err
 	}
-	text, err := commit.ReadFile(ctx, file)
+	text, err := commit.ReadFile(ctx, file, maxDockerfile)
 	if err != nil {
 		return scheduler.SourceInfo{}, err
 	}
@@ -108,4 +111,30 @@ func (in *Inspector) checksum(ctx context.Context, commit *gitsource.Commit, dir
 	})
 	s = v.(contextSum)
 	return s, s.err
+}
+
+// checkLayoutFile checks, at plan time, that an oci-import entry's File is
+// a file of its Directory: the layout is read through the Directory alone
+// (see [Executor.importOCI]), so File may not climb out of it, directly
+// or through a symlink.
+func checkLayoutFile(ctx context.Context, commit *gitsource.Commit, src scheduler.Source) error {
+	dir, err := commit.Dir(ctx, src.Directory)
+	if err != nil {
+		return err
+	}
+	if _, err := dir.Stat(ctx, src.File); err != nil {
+		return fmt.Errorf("oci-import File: %w", err)
+	}
+	return nil
+}
+
+// dockerfilePath is the repository path of src's Dockerfile: File in the
+// directory Directory resolves to (a symlinked Directory is followed, as
+// for the build context), which File may leave but not the repository.
+func dockerfilePath(ctx context.Context, commit *gitsource.Commit, src scheduler.Source) (string, error) {
+	dir, err := commit.Dir(ctx, src.Directory)
+	if err != nil {
+		return "", err
+	}
+	return gitsource.SafeJoin(dir.Path(), src.File)
 }

@@ -80,7 +80,7 @@ func (s waitingStore) Writer(ctx context.Context, opts ...content.WriterOpt) (co
 // initLayout writes oci-layout and index.json where they are missing, and
 // checks the layout version where it is not.
 func initLayout(dir string) error {
-	if err := checkLayoutVersion(dir); err == nil {
+	if err := checkOutputVersion(dir); err == nil {
 		return ensureIndex(dir)
 	} else if _, statErr := os.Stat(filepath.Join(dir, ocispec.ImageLayoutFile)); statErr == nil {
 		return err
@@ -93,6 +93,19 @@ func initLayout(dir string) error {
 		return err
 	}
 	return ensureIndex(dir)
+}
+
+// checkOutputVersion checks the version of an existing output layout.
+func checkOutputVersion(dir string) error {
+	raw, err := os.ReadFile(filepath.Join(dir, ocispec.ImageLayoutFile))
+	if err != nil {
+		return err
+	}
+	var l ocispec.ImageLayout
+	if err := json.Unmarshal(raw, &l); err != nil || l.Version != ocispec.ImageLayoutVersion {
+		return fmt.Errorf("oci-layout: want imageLayoutVersion %q, got %q (%v)", ocispec.ImageLayoutVersion, l.Version, err)
+	}
+	return nil
 }
 
 func ensureIndex(dir string) error {

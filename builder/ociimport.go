@@ -1,14 +1,12 @@
 package builder
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 
-	"github.com/google/go-containerregistry/pkg/v1/layout"
-	"github.com/google/go-containerregistry/pkg/v1/types"
+	"github.com/google/go-containerregistry/pkg/v1/partial"
 	"github.com/google/go-containerregistry/pkg/v1/validate"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
@@ -19,26 +17,36 @@ import (
 	"github.com/brewkit/brewkit/scheduler"
 )
 
+// Limits on the JSON files of an OCI layout, read into memory. 4 MiB is
+// the registries' limit on a manifest; an image config is larger only
+// with an extraordinary history.
+const (
+	maxLayoutFile = 64 << 10 // oci-layout
+	maxIndex      = 4 << 20  // index.json, or a descriptor
+	maxManifest   = 4 << 20
+	maxConfig     = 8 << 20
+)
+
 // importOCI stages the image of an oci-import entry: an OCI image layout
-// committed to git, whose File is its index.json (exactly one manifest) or
-// a descriptor JSON naming the manifest. Every digest and size is checked,
-// the manifest must be an OCI image for the job's platform, and the
-// manifest is staged unchanged, so its digest is the committed one.
+// committed to git in the entry's Directory, whose File is its index.json
+// (exactly one manifest) or a descriptor JSON naming the manifest. The
+// layout is read from git's objects through the Directory as a
+// [gitsource.Dir]: its symlinks (real layouts keep blobs as links to
+// image-manifest.json and the like) are followed only inside the
+// Directory. Every blob is read with the size its descriptor gives and
+// its digest checked; the manifest must be an OCI image for the job's
+// platform, and is staged unchanged, so its digest is the committed one.
 func (e *Executor) importOCI(ctx context.Context, st stage, job *scheduler.Job, buildID string) (scheduler.Result, error) {
 	src := job.Source
 	commit, err := e.Cache.Ensure(ctx, gitsource.Source{Repo: src.GitRepo, Fetch: src.GitFetch, Commit: src.GitCommit})
 	if err != nil {
 		return scheduler.Result{}, err
 	}
-	dir, err := os.MkdirTemp("", "brewkit-oci-")
+	dir, err := commit.Dir(ctx, src.Directory)
 	if err != nil {
 		return scheduler.Result{}, err
 	}
-	defer os.RemoveAll(dir)
-	if err := checkoutTree(ctx, commit, src.Directory, dir); err != nil {
-		return scheduler.Result{}, err
-	}
-	img, err := layoutImage(dir, src.File, job.Arch)
+	img, err := layoutImage(ctx, dir, src.File, job.Arch)
 	if err != nil {
 		return scheduler.Result{}, fmt.Errorf("%s: oci-import of %s:%s: %w", job, src.GitCommit, src.Directory, err)
 	}
@@ -51,42 +59,42 @@ func (e *Executor) importOCI(ctx context.Context, st stage, job *scheduler.Job, 
 }
 
 // layoutImage opens the image the layout in dir names through file and
-// checks it completely.
-func layoutImage(dir, file, arch string) (v1.Image, error) {
-	if err := checkLayoutVersion(dir); err != nil {
+// checks it completely: every digest and size, and the platform.
+func layoutImage(ctx context.Context, dir *gitsource.Dir, file, arch string) (v1.Image, error) {
+	if err := checkLayoutVersion(ctx, dir); err != nil {
 		return nil, err
 	}
-	desc, err := layoutManifest(dir, file)
+	desc, err := layoutManifest(ctx, dir, file)
 	if err != nil {
 		return nil, err
 	}
-	if desc.MediaType != types.OCIManifestSchema1 {
-		return nil, fmt.Errorf("%s: manifest %s is %q; want an OCI image manifest (%s)", file, desc.Digest, desc.MediaType, types.OCIManifestSchema1)
+	if desc.MediaType != ocispec.MediaTypeImageManifest {
+		return nil, fmt.Errorf("%s: manifest %s is %q; want an OCI image manifest (%s)", file, desc.Digest, desc.MediaType, ocispec.MediaTypeImageManifest)
 	}
-	p, err := layout.FromPath(dir)
+	core, err := openLayoutImage(&layoutBlobs{ctx: ctx, dir: dir}, desc)
 	if err != nil {
 		return nil, err
 	}
-	img, err := p.Image(desc.Digest)
+	if err := core.verifyLayers(); err != nil {
+		return nil, err
+	}
+	img, err := partial.CompressedToImage(core)
 	if err != nil {
-		return nil, fmt.Errorf("manifest %s: %w", desc.Digest, err)
+		return nil, err
 	}
-	if raw, err := img.RawManifest(); err != nil || int64(len(raw)) != desc.Size {
-		return nil, fmt.Errorf("manifest %s: size %d, the descriptor says %d (%v)", desc.Digest, len(raw), desc.Size, err)
-	}
-	if err := validate.Image(img); err != nil { // every digest and size
+	if err := validate.Image(img); err != nil { // uncompresses every layer: diff ids
 		return nil, err
 	}
 	return img, checkPlatform(img, arch)
 }
 
-func checkLayoutVersion(dir string) error {
-	raw, err := os.ReadFile(filepath.Join(dir, ocispec.ImageLayoutFile))
+func checkLayoutVersion(ctx context.Context, dir *gitsource.Dir) error {
+	raw, err := dir.ReadFile(ctx, ocispec.ImageLayoutFile, maxLayoutFile)
 	if err != nil {
 		return fmt.Errorf("not an OCI image layout: %w", err)
 	}
 	var l ocispec.ImageLayout
-	if err := json.Unmarshal(raw, &l); err != nil || l.Version != ocispec.ImageLayoutVersion {
+	if err := strictJSON(raw, &l); err != nil || l.Version != ocispec.ImageLayoutVersion {
 		return fmt.Errorf("oci-layout: want imageLayoutVersion %q, got %q (%v)", ocispec.ImageLayoutVersion, l.Version, err)
 	}
 	return nil
@@ -94,26 +102,40 @@ func checkLayoutVersion(dir string) error {
 
 // layoutManifest reads file: an index.json with exactly one manifest, or a
 // descriptor.
-func layoutManifest(dir, file string) (v1.Descriptor, error) {
-	raw, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(file)))
+func layoutManifest(ctx context.Context, dir *gitsource.Dir, file string) (ocispec.Descriptor, error) {
+	raw, err := dir.ReadFile(ctx, file, maxIndex)
 	if err != nil {
-		return v1.Descriptor{}, err
+		return ocispec.Descriptor{}, err
 	}
 	var doc struct {
-		v1.Descriptor
-		SchemaVersion int             `json:"schemaVersion"`
-		Manifests     []v1.Descriptor `json:"manifests"`
+		ocispec.Descriptor
+		SchemaVersion int                  `json:"schemaVersion"`
+		Manifests     []ocispec.Descriptor `json:"manifests"`
 	}
 	if err := json.Unmarshal(raw, &doc); err != nil {
-		return v1.Descriptor{}, fmt.Errorf("%s: %w", file, err)
+		return ocispec.Descriptor{}, fmt.Errorf("%s: %w", file, err)
 	}
 	if doc.Manifests == nil { // a descriptor
 		return doc.Descriptor, nil
 	}
 	if doc.SchemaVersion != 2 || len(doc.Manifests) != 1 {
-		return v1.Descriptor{}, fmt.Errorf("%s: want schemaVersion 2 and exactly one manifest, got %d and %d", file, doc.SchemaVersion, len(doc.Manifests))
+		return ocispec.Descriptor{}, fmt.Errorf("%s: want schemaVersion 2 and exactly one manifest, got %d and %d", file, doc.SchemaVersion, len(doc.Manifests))
 	}
 	return doc.Manifests[0], nil
+}
+
+// strictJSON decodes exactly one JSON value, as bashbrew reads a layout's
+// files: unknown fields and trailing data are errors.
+func strictJSON(raw []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if dec.More() {
+		return fmt.Errorf("unexpected data after the JSON value")
+	}
+	return nil
 }
 
 func checkPlatform(img v1.Image, arch string) error {

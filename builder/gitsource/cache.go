@@ -12,6 +12,8 @@ import (
 	"sync"
 
 	"golang.org/x/sync/singleflight"
+
+	"github.com/brewkit/brewkit/manifest"
 )
 
 // Source names a commit the way a library entry does.
@@ -116,7 +118,7 @@ func (c *Cache) parseSource(src Source) (remote, error) {
 	}
 	repo, rewritten := rewriteGitHub(strings.TrimSpace(src.Repo))
 	if rewritten {
-		c.opts.logger.Warn("insecure protocol git:// rewritten to https://", "repo", src.Repo)
+		c.opts.logger.Warn("insecure protocol git:// rewritten to https://", "repo", manifest.RedactGitRepo(src.Repo))
 	}
 	return parseRemote(repo)
 }

@@ -3,6 +3,7 @@ package gitsource
 import (
 	"context"
 	"errors"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -35,7 +36,7 @@ func TestEnsureLocal(t *testing.T) {
 			t.Parallel()
 			c := openCache(t)
 			commit := ensure(t, c, Source{Repo: tc.repo, Fetch: "refs/heads/main", Commit: id})
-			got, err := commit.ReadFile(context.Background(), "Dockerfile")
+			got, err := commit.ReadFile(context.Background(), "Dockerfile", 1<<20)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -69,7 +70,7 @@ func TestEnsurePresentNoFetch(t *testing.T) {
 		t.Fatal(err)
 	}
 	commit := ensure(t, reopened, src) // on-disk check only
-	if _, err := commit.ReadFile(context.Background(), "Dockerfile"); err != nil {
+	if _, err := commit.ReadFile(context.Background(), "Dockerfile", 1<<20); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -93,7 +94,7 @@ func TestEnsureFallbackToFetchRef(t *testing.T) {
 	c := openCache(t, WithLogger(logs.logger()))
 	repo := "file://" + f.dir
 	commit := ensure(t, c, Source{Repo: repo, Fetch: "refs/heads/main", Commit: older})
-	got, err := commit.ReadFile(context.Background(), "Dockerfile")
+	got, err := commit.ReadFile(context.Background(), "Dockerfile", 1<<20)
 	if err != nil || string(got) != "FROM scratch\n" {
 		t.Fatalf("ReadFile = %q, %v", got, err)
 	}
@@ -225,13 +226,13 @@ func TestParseRemote(t *testing.T) {
 			url: "https://GitHub.com/docker-library/golang/", display: "https://GitHub.com/docker-library/golang/",
 			key: "https://github.com/docker-library/golang", slug: "github.com_docker-library_golang"}},
 		{"https://user:secret@example.com:8443/a/b.git", remote{
-			url: "https://user:secret@example.com:8443/a/b.git", display: "https://user:xxxxx@example.com:8443/a/b.git",
-			key: "https://example.com:8443/a/b", slug: "example.com_8443_a_b"}},
+			url: "https://example.com:8443/a/b.git", display: "https://example.com:8443/a/b.git",
+			key: "https://example.com:8443/a/b", slug: "example.com_8443_a_b", cred: url.UserPassword("user", "secret")}},
 		{"git://git.example.org/r", remote{
 			url: "git://git.example.org/r", display: "git://git.example.org/r",
 			key: "git://git.example.org/r", slug: "git.example.org_r"}},
 		{"ssh://git@example.com/o/r.git", remote{
-			url: "ssh://git@example.com/o/r.git", display: "ssh://git@example.com/o/r.git",
+			url: "ssh://git@example.com/o/r.git", display: "ssh://example.com/o/r.git",
 			key: "ssh://example.com/o/r", slug: "example.com_o_r"}},
 		{"git@github.com:docker-library/golang.git", remote{
 			url: "git@github.com:docker-library/golang.git", display: "git@github.com:docker-library/golang.git",
@@ -252,7 +253,7 @@ func TestParseRemote(t *testing.T) {
 			t.Errorf("parseRemote(%q).slug = %q, want 8 hex digits of the key's sha256 at the end", tc.repo, got.slug)
 		}
 		got.slug = readable
-		if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(remote{})); diff != "" {
+		if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(remote{}, url.Userinfo{})); diff != "" {
 			t.Errorf("parseRemote(%q) (-want +got):\n%s", tc.repo, diff)
 		}
 	}

@@ -68,18 +68,11 @@ func writeEntry(tw *tar.Writer, e Entry, blobs *blobStream) error {
 		hdr.Typeflag, hdr.Name = tar.TypeDir, e.Path+"/"
 		return tw.WriteHeader(hdr)
 	case e.Mode&fs.ModeSymlink != 0:
-		size, r, err := blobs.next(e.Object)
+		target, err := readLink(blobs, e.Object)
 		if err != nil {
 			return err
 		}
-		if size > maxLinkTarget {
-			return fmt.Errorf("symlink target of %d bytes", size)
-		}
-		target, err := io.ReadAll(r)
-		if err != nil {
-			return err
-		}
-		hdr.Typeflag, hdr.Linkname = tar.TypeSymlink, string(target)
+		hdr.Typeflag, hdr.Linkname = tar.TypeSymlink, target
 		return tw.WriteHeader(hdr)
 	default:
 		size, r, err := blobs.next(e.Object)
@@ -93,4 +86,49 @@ func writeEntry(tw *tar.Writer, e Entry, blobs *blobStream) error {
 		_, err = io.Copy(tw, r)
 		return err
 	}
+}
+
+// ReadLinks returns the target of every symlink among entries (from
+// [Commit.Tree]), by path, read with one git process.
+func (c *Commit) ReadLinks(ctx context.Context, entries []Entry) (links map[string]string, err error) {
+	var ids []string
+	for _, e := range entries {
+		if e.Mode&fs.ModeSymlink != 0 {
+			ids = append(ids, e.Object)
+		}
+	}
+	blobs, err := c.git.openBlobs(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("reading symlinks of %s in %s: %w", c.id, c.repo, err)
+	}
+	defer func() {
+		if cerr := blobs.close(); err == nil && cerr != nil {
+			links, err = nil, fmt.Errorf("reading symlinks of %s in %s: %w", c.id, c.repo, cerr)
+		}
+	}()
+	links = make(map[string]string, len(ids))
+	for _, e := range entries {
+		if e.Mode&fs.ModeSymlink == 0 {
+			continue
+		}
+		target, err := readLink(blobs, e.Object)
+		if err != nil {
+			return nil, fmt.Errorf("symlink %s at %s in %s: %w", e.Path, c.id, c.repo, err)
+		}
+		links[e.Path] = target
+	}
+	return links, nil
+}
+
+// readLink reads the next blob of blobs, a symlink's target.
+func readLink(blobs *blobStream, oid string) (string, error) {
+	size, r, err := blobs.next(oid)
+	if err != nil {
+		return "", err
+	}
+	if size > maxLinkTarget {
+		return "", fmt.Errorf("symlink target of %d bytes", size)
+	}
+	target, err := io.ReadAll(r)
+	return string(target), err
 }

@@ -31,26 +31,15 @@ func (c *Commit) Source() Source { return c.src }
 func (c *Commit) String() string { return c.repo + "@" + c.id }
 
 // ReadFile returns the content of the file at name, following a symlink
-// there (relative, inside the repository). A missing file returns a
-// *[NotFoundError], which matches fs.ErrNotExist.
-func (c *Commit) ReadFile(ctx context.Context, name string) ([]byte, error) {
-	p, err := SafeJoin(".", name)
-	if err != nil {
-		return nil, err
-	}
-	obj, err := c.resolve(ctx, p)
-	if err != nil {
-		return nil, err
-	}
-	if obj.typ != "blob" {
-		return nil, fmt.Errorf("%s at %s:%s in %s is a directory, not a file", name, c.id, p, c.repo)
-	}
-	out, err := c.git.run(ctx, "cat-file", "blob", obj.oid)
-	if err != nil {
-		return nil, fmt.Errorf("reading %s:%s in %s: %w", c.id, p, c.repo, err)
-	}
-	return out, nil
+// there (relative, inside the repository). The file may be at most limit
+// bytes: a larger one is a *[TooLargeError], and nothing is read. A
+// missing file returns a *[NotFoundError], which matches fs.ErrNotExist.
+func (c *Commit) ReadFile(ctx context.Context, name string, limit int64) ([]byte, error) {
+	return c.root().ReadFile(ctx, name, limit)
 }
+
+// root is the whole repository as a [Dir].
+func (c *Commit) root() *Dir { return &Dir{commit: c, path: "."} }
 
 // Exists reports whether name is in the commit, following a symlink there;
 // a dangling symlink does not exist. A path that escapes the repository is

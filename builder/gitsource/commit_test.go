@@ -62,7 +62,7 @@ func testReadFile(t *testing.T, f *fixture, commit *Commit) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := commit.ReadFile(context.Background(), tc.path)
+			got, err := commit.ReadFile(context.Background(), tc.path, 1<<20)
 			if tc.wantErr == "" {
 				if err != nil || string(got) != tc.want {
 					t.Errorf("ReadFile(%q) = %q, %v; want %q", tc.path, got, err, tc.want)
@@ -81,7 +81,7 @@ func testReadFile(t *testing.T, f *fixture, commit *Commit) {
 
 // The error for a missing Dockerfile is exactly what a maintainer reads.
 func testReadFileNotFound(t *testing.T, f *fixture, commit *Commit) {
-	_, err := commit.ReadFile(context.Background(), "1.21/bookworm/Dockerfile")
+	_, err := commit.ReadFile(context.Background(), "1.21/bookworm/Dockerfile", 1<<20)
 	want := "Dockerfile not found at " + commit.ID() + ":1.21/bookworm/Dockerfile in " + f.dir
 	if err == nil || err.Error() != want {
 		t.Errorf("err = %v\nwant %s", err, want)

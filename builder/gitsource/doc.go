@@ -23,7 +23,7 @@
 //	if err != nil {
 //		return err // Directory "../x" escapes the repository
 //	}
-//	dockerfile, err := commit.ReadFile(ctx, file)
+//	dockerfile, err := commit.ReadFile(ctx, file, 1<<20) // at most 1 MiB
 //	sum, err := commit.Checksum(ctx, entry.Directory) // bashbrew context --sha256
 //	epoch, err := commit.Time(ctx)                    // SOURCE_DATE_EPOCH
 //

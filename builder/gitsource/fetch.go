@@ -135,7 +135,7 @@ func (c *Cache) fetch(ctx context.Context, git runner, rem remote, refspec strin
 	start := time.Now()
 	args := []string{"fetch", "--quiet", "--no-tags", "--end-of-options"}
 	shown := append(args[:len(args):len(args)], rem.display, refspec)
-	_, err := git.runShown(ctx, shown, append(args, rem.url, refspec)...)
+	_, err := git.with(credentialArgs(rem)).runShown(ctx, shown, append(args, rem.url, refspec)...)
 	if errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("timed out after %v: %w", c.opts.fetchTimeout, err)
 	}

@@ -19,6 +19,14 @@ type runner struct {
 	bin    string
 	gitDir string
 	env    []string // from gitEnv
+	opts   []string // global options before the command, such as -c NAME=VALUE
+}
+
+// with returns r with more global options and environment.
+func (r runner) with(opts, env []string) runner {
+	r.opts = append(r.opts[:len(r.opts):len(r.opts)], opts...)
+	r.env = append(r.env[:len(r.env):len(r.env)], env...)
+	return r
 }
 
 // waitDelay bounds how long a cancelled git may keep its pipes open.
@@ -52,7 +60,7 @@ func gitEnv() []string {
 // terminal neither git nor ssh can prompt, and cancelling ctx kills the
 // whole process group (git, its remote helper, ssh).
 func (r runner) command(ctx context.Context, args ...string) *exec.Cmd {
-	full := append([]string{"--git-dir=" + r.gitDir}, args...)
+	full := append(append([]string{"--git-dir=" + r.gitDir}, r.opts...), args...)
 	cmd := exec.CommandContext(ctx, r.bin, full...)
 	cmd.Env = r.env
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}

@@ -9,14 +9,20 @@ import (
 	"path/filepath"
 	"strings"
 	"unicode"
+
+	"github.com/brewkit/brewkit/manifest"
 )
 
 // remote is a parsed GitRepo.
 type remote struct {
-	url     string // what git fetch is given
-	display string // url without any password, for messages
+	url     string // what git fetch is given: never a password
+	display string // url without any userinfo, for messages
 	key     string // normalized identity: one bare repository per key
 	slug    string // the repository's directory name under the cache dir
+	// cred is the user and password of an http(s) GitRepo, given to git
+	// by a credential helper of our own (see [credentialArgs]) rather than
+	// in the URL, where git and the process table would show them.
+	cred *url.Userinfo
 }
 
 // maxSlug bounds the readable part of a repository's directory name.
@@ -56,14 +62,20 @@ func parseRemote(repo string) (remote, error) {
 		r, err = parseLocal(s)
 	}
 	if err != nil {
-		return remote{}, fmt.Errorf("GitRepo %q: %w", repo, err)
+		return remote{}, fmt.Errorf("GitRepo %q: %w", manifest.RedactGitRepo(repo), err)
 	}
 	r.slug = slugFor(r.key)
 	return r, nil
 }
 
 func parseURL(s string) (remote, error) {
+	if _, rest, _ := strings.Cut(s, "://"); strings.HasPrefix(rest, "-") {
+		return remote{}, errors.New(`the host must not start with "-"`) // an option to ssh
+	}
 	u, err := url.Parse(s)
+	if ue := (*url.Error)(nil); errors.As(err, &ue) {
+		return remote{}, ue.Err // without the URL, which may hold a password
+	}
 	if err != nil {
 		return remote{}, err
 	}
@@ -74,7 +86,11 @@ func parseURL(s string) (remote, error) {
 			return remote{}, errors.New("missing host")
 		}
 		key := scheme + "://" + strings.ToLower(u.Host) + trimRepoPath(u.Path)
-		return remote{url: s, display: u.Redacted(), key: key}, nil
+		r := remote{url: s, display: withoutUserinfo(u), key: key}
+		if u.User != nil && (scheme == "https" || scheme == "http") {
+			r.url, r.cred = r.display, u.User
+		}
+		return r, nil
 	case "file":
 		if u.Host != "" && u.Host != "localhost" {
 			return remote{}, fmt.Errorf("file URL with host %q", u.Host)
@@ -83,6 +99,13 @@ func parseURL(s string) (remote, error) {
 	default:
 		return remote{}, fmt.Errorf("unsupported scheme %q (want https, http, git, ssh, file, user@host:path or a local path)", u.Scheme)
 	}
+}
+
+// withoutUserinfo is u with no user or password.
+func withoutUserinfo(u *url.URL) string {
+	c := *u
+	c.User = nil
+	return c.String()
 }
 
 // isSCP reports whether s is git's scp-like syntax: a colon before any slash.

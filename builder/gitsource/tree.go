@@ -45,6 +45,10 @@ const (
 // bashbrew's fs.WalkDir does. The order differs from git's own when a name
 // sorts between a directory and its contents ("a-b" after "a/…"). dir itself
 // is not listed; if it is a symlink, it is followed.
+//
+// A tree that git itself would refuse to check out is refused here too: a
+// name listed twice (a symlink "a" beside a directory "a"), or a name that
+// is empty, ".", ".." or ".git" (see [CheckTree]).
 func (c *Commit) Tree(ctx context.Context, dir string) ([]Entry, error) {
 	root, err := c.dirObject(ctx, dir)
 	if err != nil || root.typ == "commit" { // a submodule is an empty directory
@@ -67,10 +71,14 @@ func (c *Commit) Tree(ctx context.Context, dir string) ([]Entry, error) {
 		entries = append(entries, Entry{Path: o.path, Mode: mode, Size: o.size, Object: o.oid})
 	}
 	slices.SortFunc(entries, func(a, b Entry) int { return comparePaths(a.Path, b.Path) })
+	if err := CheckTree(entries); err != nil {
+		return nil, fmt.Errorf("%s:%s in %s: %w", c.id, root.path, c.repo, err)
+	}
 	return entries, nil
 }
 
-// dirObject resolves a Directory to its tree (or submodule).
+// dirObject resolves a Directory to its tree (or submodule), whose path
+// is the Directory's once symlinks are followed.
 func (c *Commit) dirObject(ctx context.Context, dir string) (object, error) {
 	p, err := SafeJoin(dir, ".")
 	if err != nil {
@@ -83,8 +91,7 @@ func (c *Commit) dirObject(ctx context.Context, dir string) (object, error) {
 	if obj.typ == "blob" {
 		return object{}, fmt.Errorf("Directory %q at %s in %s is a file, not a directory", dir, c.id, c.repo)
 	}
-	obj.path = p
-	return obj, nil
+	return obj, nil // obj.path is where the symlinks led
 }
 
 // comparePaths orders paths depth-first with each directory's entries
@@ -119,8 +126,20 @@ func entryMode(mode string) (fs.FileMode, error) {
 	return 0, fmt.Errorf("unsupported git file mode %s", mode)
 }
 
-// resolve looks up the clean path p, following symlinks.
+// resolve looks up the clean path p, following symlinks anywhere in the
+// repository.
 func (c *Commit) resolve(ctx context.Context, p string) (object, error) {
+	return c.resolveWithin(ctx, p, ".")
+}
+
+// resolveWithin looks up the clean path p, which must be within the clean
+// directory within, following symlinks as bashbrew's gitfs does: a link's
+// relative target is joined to the link's directory and cleaned, and it
+// must stay within; absolute targets are refused; at most maxSymlinks
+// links are followed. Only the last component of a path may be a link.
+// Nothing on the host's filesystem is read: every path is a path in the
+// commit's tree objects.
+func (c *Commit) resolveWithin(ctx context.Context, p, within string) (object, error) {
 	cur := p
 	for range maxSymlinks {
 		obj, ok, err := c.lookup(ctx, cur)
@@ -133,14 +152,15 @@ func (c *Commit) resolve(ctx context.Context, p string) (object, error) {
 		if obj.mode != modeSymlink {
 			return obj, nil
 		}
-		if cur, err = c.linkTarget(ctx, obj); err != nil {
+		if cur, err = c.linkTarget(ctx, obj, within); err != nil {
 			return object{}, err
 		}
 	}
 	return object{}, fmt.Errorf("%s at %s in %s: too many levels of symlinks", p, c.id, c.repo)
 }
 
-// lookup returns the entry at the clean path p; ok is false if none.
+// lookup returns the entry at the clean path p; ok is false if none. A
+// path listed twice (a hostile tree) is an error.
 func (c *Commit) lookup(ctx context.Context, p string) (obj object, ok bool, err error) {
 	if p == "." {
 		return object{mode: "040000", typ: "tree", oid: c.id, path: "."}, true, nil
@@ -154,16 +174,24 @@ func (c *Commit) lookup(ctx context.Context, p string) (obj object, ok bool, err
 		return object{}, false, fmt.Errorf("looking up %s:%s in %s: %w", c.id, p, c.repo, err)
 	}
 	for _, o := range objs {
-		if o.path == p {
-			return o, true, nil
+		if o.path != p {
+			continue
 		}
+		if ok {
+			return object{}, false, fmt.Errorf("%s at %s in %s: listed twice in its tree (git would refuse to check it out)", p, c.id, c.repo)
+		}
+		obj, ok = o, true
 	}
-	return object{}, false, nil
+	return obj, ok, nil
 }
 
 // linkTarget returns the repository path a symlink points to. Like
-// bashbrew's gitfs, it accepts only relative targets inside the repository.
-func (c *Commit) linkTarget(ctx context.Context, link object) (string, error) {
+// bashbrew's gitfs, it accepts only relative targets inside the
+// repository, and, here, inside the directory within.
+func (c *Commit) linkTarget(ctx context.Context, link object, within string) (string, error) {
+	if link.size > maxLinkTarget {
+		return "", fmt.Errorf("%s at %s in %s is a symlink of %d bytes", link.path, c.id, c.repo, link.size)
+	}
 	out, err := c.git.run(ctx, "cat-file", "blob", link.oid)
 	if err != nil {
 		return "", fmt.Errorf("reading symlink %s:%s in %s: %w", c.id, link.path, c.repo, err)
@@ -176,9 +204,16 @@ func (c *Commit) linkTarget(ctx context.Context, link object) (string, error) {
 		return "", fmt.Errorf("%s at %s in %s is an absolute symlink (%s); only relative symlinks inside the repository are followed", link.path, c.id, c.repo, target)
 	case escapes(joined):
 		return "", fmt.Errorf("%s at %s in %s is a symlink out of the repository (%s)", link.path, c.id, c.repo, target)
+	case !isWithin(joined, within):
+		return "", fmt.Errorf("%s at %s in %s is a symlink out of %s (%s)", link.path, c.id, c.repo, within, target)
 	default:
 		return joined, nil
 	}
+}
+
+// isWithin reports whether the clean path p is dir or under it.
+func isWithin(p, dir string) bool {
+	return dir == "." || p == dir || strings.HasPrefix(p, dir+"/")
 }
 
 // parseLsTree parses git ls-tree -z --long: "MODE TYPE OID SIZE\tPATH\x00".

@@ -21,6 +21,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/brewkit/brewkit/builder/farmtest"
+	"github.com/brewkit/brewkit/builder/sourcetest"
 )
 
 // The fixture of the end-to-end tests of build_e2e_test.go, and the
@@ -79,7 +80,7 @@ func newFixture(t *testing.T, farm farmtest.Farm) *fixture {
 		base["base/"+arch+"/Dockerfile"] = "FROM scratch\nCOPY busybox /bin/busybox\n" +
 			"RUN [\"/bin/busybox\",\"--install\",\"-s\",\"/bin\"]\nRUN uname -m > /arch # e2e run " + nonce + "\n"
 		if slices.Contains(ociArches, arch) {
-			layout, digest := farmtest.OCILayout(t, arch, map[string]string{"bin/busybox": bin})
+			layout, digest := sourcetest.OCILayout(t, arch, map[string]string{"bin/busybox": bin})
 			f.ociDigests[arch] = digest
 			for p, content := range layout {
 				oci["oci/"+arch+"/"+p] = content

@@ -1,4 +1,4 @@
-package farmtest_test
+package sourcetest_test
 
 import (
 	"archive/tar"
@@ -16,7 +16,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/google/go-containerregistry/pkg/v1/validate"
 
-	"github.com/brewkit/brewkit/builder/farmtest"
+	"github.com/brewkit/brewkit/builder/sourcetest"
 )
 
 func TestOCILayout(t *testing.T) {
@@ -31,8 +31,8 @@ func TestOCILayout(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.arch, func(t *testing.T) {
-			tree, digest := farmtest.OCILayout(t, tt.arch, files)
-			if again, d := farmtest.OCILayout(t, tt.arch, files); d != digest || !cmp.Equal(again, tree) {
+			tree, digest := sourcetest.OCILayout(t, tt.arch, files)
+			if again, d := sourcetest.OCILayout(t, tt.arch, files); d != digest || !cmp.Equal(again, tree) {
 				t.Errorf("OCILayout is not reproducible: %s, then %s", digest, d)
 			}
 			dir := writeTree(t, tree)

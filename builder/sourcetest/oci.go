@@ -1,4 +1,4 @@
-package farmtest
+package sourcetest
 
 import (
 	"archive/tar"
@@ -35,7 +35,7 @@ var layerTime = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 // index.json lists exactly that image's manifest, whose digest OCILayout
 // returns too. The same arguments give the same bytes.
 //
-//	oci, digest := farmtest.OCILayout(t, "arm64v8", map[string]string{
+//	oci, digest := sourcetest.OCILayout(t, "arm64v8", map[string]string{
 //		"bin/busybox": string(farmtest.Busybox(t, "arm64v8")),
 //	})
 func OCILayout(t testing.TB, arch string, files map[string]string) (dir map[string]string, digest string) {
