@@ -11,6 +11,7 @@ import (
 	"github.com/tonistiigi/fsutil"
 
 	"github.com/brewkit/brewkit/builder/dockerfile"
+	"github.com/brewkit/brewkit/manifest"
 	"github.com/brewkit/brewkit/scheduler"
 )
 
@@ -73,7 +74,7 @@ func (r *request) solveOpt() client.SolveOpt {
 func (r *request) annotations() map[string]string {
 	j := r.job
 	a := map[string]string{
-		"org.opencontainers.image.source":          j.Source.GitRepo + "#" + j.Source.GitCommit + ":" + j.Source.Directory,
+		"org.opencontainers.image.source":          manifest.RedactGitRepo(j.Source.GitRepo) + "#" + j.Source.GitCommit + ":" + j.Source.Directory,
 		"org.opencontainers.image.revision":        j.Source.GitCommit,
 		"org.opencontainers.image.created":         j.CommitTime.UTC().Format(time.RFC3339),
 		"com.docker.official-images.bashbrew.arch": j.Arch,

@@ -68,3 +68,12 @@ func TestGitContext(t *testing.T) {
 		}
 	}
 }
+
+// A GitRepo's credential stays out of the image's annotations.
+func TestAnnotationsWithoutCredential(t *testing.T) {
+	job := &scheduler.Job{Arch: "amd64", Source: scheduler.Source{GitRepo: "https://robot:TOKEN@git.example.com/r.git", GitCommit: "6d541d27", Directory: "."}}
+	r := &request{job: job}
+	if got, want := r.annotations()["org.opencontainers.image.source"], "https://git.example.com/r.git#6d541d27:."; got != want {
+		t.Errorf("source annotation %q, want %q", got, want)
+	}
+}

@@ -1,9 +1,12 @@
 package scheduler
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/brewkit/brewkit/manifest"
 )
 
 // Builders, after normalisation (see [NormalizeBuilder]).
@@ -14,7 +17,9 @@ const (
 )
 
 // Source is where a job's build context comes from: a directory of a git
-// commit, and the file in it to build.
+// commit, and the file in it to build. Its String and JSON show GitRepo
+// without any credential ([manifest.RedactGitRepo]): plans, build records
+// and messages never carry one; only the fetch uses it.
 type Source struct {
 	GitRepo   string `json:"gitRepo"`
 	GitFetch  string `json:"gitFetch"`
@@ -24,7 +29,15 @@ type Source struct {
 }
 
 func (s Source) String() string {
-	return fmt.Sprintf("%s#%s:%s", s.GitRepo, s.GitCommit, strings.TrimPrefix(s.Directory, "."))
+	return fmt.Sprintf("%s#%s:%s", manifest.RedactGitRepo(s.GitRepo), s.GitCommit, strings.TrimPrefix(s.Directory, "."))
+}
+
+// MarshalJSON writes s with its GitRepo redacted.
+func (s Source) MarshalJSON() ([]byte, error) {
+	type plain Source // without this method
+	p := plain(s)
+	p.GitRepo = manifest.RedactGitRepo(s.GitRepo)
+	return json.Marshal(p)
 }
 
 // Origin is a library entry a job builds, to name it in messages.

@@ -73,7 +73,9 @@ func libraryCases() []Case {
 			GitRepo: repo(func(o *Outside) string { return "ext::sh -c touch% " + o.Dir + "/x" }),
 			Refusal: `remote-helper syntax "transport::address" is not supported`, Stage: Plan},
 		{Name: "lib-gitrepo-ssh-option", Attack: "GitRepo ssh://-oProxyCommand=touch OUTSIDE/x/r, an option to ssh", Tree: tree,
-			GitRepo: repo(func(o *Outside) string { return "ssh://-oProxyCommand=touch%20" + strings.ReplaceAll(o.Dir, "/", "%2F") + "%2Fx/r" }),
+			GitRepo: repo(func(o *Outside) string {
+				return "ssh://-oProxyCommand=touch%20" + strings.ReplaceAll(o.Dir, "/", "%2F") + "%2Fx/r"
+			}),
 			Refusal: `must not start with "-"`, Stage: Plan},
 		{Name: "lib-gitrepo-host-dir", Attack: "GitRepo file://OUTSIDE, a host directory that is not a repository", Tree: tree,
 			GitRepo: repo(func(o *Outside) string { return "file://" + o.Dir }),
@@ -200,7 +202,7 @@ type layoutDigests struct{ manifest, config, layer string }
 
 func digestsOf(t testing.TB, l map[string]any, manifest string) layoutDigests {
 	var m struct {
-		Config struct{ Digest string } `json:"config"`
+		Config struct{ Digest string }   `json:"config"`
 		Layers []struct{ Digest string } `json:"layers"`
 	}
 	if err := json.Unmarshal([]byte(l["image-manifest.json"].(string)), &m); err != nil {
