@@ -26,24 +26,30 @@ const (
 )
 
 // setContext chooses how BuildKit gets the job's source. A public remote
-// repository is a git context BuildKit fetches itself. Any other source
-// is sent from the git cache with the solve, read from git's objects (see
-// [treeFS]): a local repository (a path or file://, for a maintainer whose
-// commit is not pushed), which no worker could fetch, and a remote whose
-// GitRepo carries a credential, which must not reach a worker, its logs
-// or its build records.
+// repository is a git context BuildKit fetches itself, at the directory
+// the plan checksummed: Directory with its symlinks followed in the tree.
+// Any other source is sent from the git cache with the solve, read from
+// git's objects (see [treeFS]): a local repository (a path or file://,
+// for a maintainer whose commit is not pushed), which no worker could
+// fetch, and a remote whose GitRepo carries a credential, which must not
+// reach a worker, its logs or its build records.
 func (e *Executor) setContext(ctx context.Context, req *request) error {
 	src := req.job.Source
-	if !isLocalRepo(src.GitRepo) && manifest.RedactGitRepo(src.GitRepo) == src.GitRepo {
-		req.context = gitContext(src)
-		return nil
-	}
 	commit, err := e.Cache.Ensure(ctx, gitsource.Source{Repo: src.GitRepo, Fetch: src.GitFetch, Commit: src.GitCommit})
 	if err != nil {
 		return err
 	}
-	req.local, req.file, err = localMounts(ctx, commit, src, req.job.CommitTime)
-	return err
+	if isLocalRepo(src.GitRepo) || manifest.RedactGitRepo(src.GitRepo) != src.GitRepo {
+		req.local, req.file, err = localMounts(ctx, commit, src, req.job.CommitTime)
+		return err
+	}
+	dir, err := commit.Dir(ctx, src.Directory)
+	if err != nil {
+		return err
+	}
+	src.Directory = dir.Path()
+	req.context = gitContext(src)
+	return nil
 }
 
 // localMounts are the "context" and "dockerfile" mounts of src at commit,
