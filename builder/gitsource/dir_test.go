@@ -46,7 +46,7 @@ func TestDirConfinement(t *testing.T) {
 		{dir: "img", name: "blobs/sha256/m", want: "{}"},
 		{dir: "img", name: "chain", want: "{}"},
 		{dir: "latest", name: "blobs/sha256/m", want: "{}"}, // the Directory itself is a link, followed
-		{dir: ".", name: "img/blobs/sha256/out", want: "x"},   // in the repository: fine from the root
+		{dir: ".", name: "img/blobs/sha256/out", want: "x"}, // in the repository: fine from the root
 		{dir: "img", name: "blobs/sha256/out", wantErr: "is a symlink out of img (../../../other/x)"},
 		{dir: "img", name: "blobs/sha256/abs", wantErr: "is an absolute symlink"},
 		{dir: "img", name: "../other/x", wantErr: `"../other/x" leaves the directory img`},
