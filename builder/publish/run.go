@@ -33,6 +33,7 @@ func (p *Publisher) newRun() (*run, error) {
 func (r *run) close() {
 	r.images.close()
 	r.present.close()
+	r.blobs.copies.close()
 	r.reg.clients.close()
 }
 
