@@ -24,6 +24,8 @@
 // .farm/workers.yaml at the top of the checkout (the directory holding
 // go.mod).
 //
-// Everything a helper starts (git daemon, an extra buildkitd) is stopped by
-// its own pid in t.Cleanup; the farm's own daemons are never touched.
+// Everything a helper starts is stopped in t.Cleanup: an extra buildkitd by
+// its own pid; the git daemon by closing its port and the connections still
+// open, then reaping every process that served one. The farm's own daemons
+// are never touched.
 package farmtest

@@ -5,13 +5,16 @@ import (
 	"debug/elf"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/brewkit/brewkit/builder/farmtest"
 )
@@ -24,15 +27,31 @@ func TestGitDaemon(t *testing.T) {
 		"Dockerfile":   "FROM scratch\n",
 		"bin/hello.sh": "#!/bin/sh\necho hello\n",
 	}
-	// The daemon stops with the test that started it.
+	// The daemon stops with the test that started it: its port is closed,
+	// a fetch still going on is ended, and the processes that served it
+	// are gone, neither running nor left as zombies.
 	var stopped *farmtest.Git
-	t.Run("stops", func(t *testing.T) { stopped = farmtest.GitDaemon(t) })
-	if err := syscall.Kill(stopped.Pid, 0); !errors.Is(err, syscall.ESRCH) {
-		t.Errorf("git daemon pid %d after its test: kill -0 = %v, want ESRCH (gone)", stopped.Pid, err)
-	}
+	var fetch net.Conn
+	var served []int
+	t.Run("stops", func(t *testing.T) {
+		stopped = farmtest.GitDaemon(t)
+		stopped.NewRepo(t, "hello", files)
+		fetch = startFetch(t, stopped.Port, "hello")
+		served = descendants(t, os.Getpid())
+		if len(served) == 0 {
+			t.Fatal("no process of this test serves the fetch")
+		}
+		t.Logf("pids serving the fetch: %v", served)
+	})
 	if c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", stopped.Port)); err == nil {
 		c.Close()
 		t.Errorf("port %d still accepts connections after the test that started git daemon there", stopped.Port)
+	}
+	checkEnded(t, fetch)
+	for _, pid := range served {
+		if err := syscall.Kill(pid, 0); !errors.Is(err, syscall.ESRCH) {
+			t.Errorf("pid %d served a fetch of the test that started git daemon; after it, kill -0 = %v, want ESRCH (exited and reaped)", pid, err)
+		}
 	}
 
 	g := farmtest.GitDaemon(t)
@@ -71,6 +90,88 @@ func TestGitDaemon(t *testing.T) {
 	if out := git(t, dir, "ls-remote", url, "refs/heads/main"); !strings.HasPrefix(out, second) {
 		t.Errorf("main = %q, want the second commit %s", out, second)
 	}
+}
+
+// startFetch asks the git daemon on port for repo's refs, as a fetch
+// does, reads the first one, and returns the connection: its upload-pack
+// now waits for the client to say what it wants.
+func startFetch(t *testing.T, port int, repo string) net.Conn {
+	t.Helper()
+	c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := "git-upload-pack /" + repo + "\x00host=127.0.0.1\x00"
+	if _, err := fmt.Fprintf(c, "%04x%s", len(req)+4, req); err != nil {
+		t.Fatal(err)
+	}
+	var size [4]byte
+	if _, err := io.ReadFull(c, size[:]); err != nil {
+		t.Fatalf("reading the ref advertisement of %s: %v", repo, err)
+	}
+	n, err := strconv.ParseUint(string(size[:]), 16, 16)
+	if err != nil || n <= 4 {
+		t.Fatalf("the ref advertisement of %s starts with %q, want a pkt-line", repo, size)
+	}
+	if _, err := io.ReadFull(c, make([]byte, n-4)); err != nil {
+		t.Fatalf("reading the ref advertisement of %s: %v", repo, err)
+	}
+	return c
+}
+
+// checkEnded fails t unless the server has closed c. The cleanup that
+// closed it has returned, so the end of file is there to read; the
+// deadline only turns a connection left open into a failure, not a hang.
+func checkEnded(t *testing.T, c net.Conn) {
+	t.Helper()
+	defer c.Close()
+	if err := c.SetReadDeadline(time.Now().Add(10 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(io.Discard, c); errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Error("a fetch from the git daemon is still connected after the test that started the daemon")
+	}
+}
+
+// descendants returns the processes under pid: its children, theirs, and
+// so on, zombies included.
+func descendants(t *testing.T, pid int) []int {
+	t.Helper()
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		t.Fatalf("listing processes: %v", err)
+	}
+	children := map[int][]int{}
+	for _, e := range entries {
+		p, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue // gone meanwhile
+		}
+		// "pid (comm) state ppid ...", where comm may hold anything.
+		fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+		if len(fields) < 2 {
+			t.Fatalf("/proc/%d/stat: %q", p, stat)
+		}
+		ppid, err := strconv.Atoi(fields[1])
+		if err != nil {
+			t.Fatalf("/proc/%d/stat: %q", p, stat)
+		}
+		children[ppid] = append(children[ppid], p)
+	}
+	var out []int
+	var walk func(int)
+	walk = func(p int) {
+		for _, c := range children[p] {
+			out = append(out, c)
+			walk(c)
+		}
+	}
+	walk(pid)
+	return out
 }
 
 func git(t *testing.T, dir string, args ...string) string {

@@ -3,79 +3,16 @@ package farmtest
 import (
 	"bytes"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
-	"time"
 )
 
 // commitDate is the author and committer date of every commit, so that the
 // same files give the same commit ids.
 const commitDate = "2024-01-01T00:00:00Z"
-
-// Git is a git daemon serving the repositories under Dir over git:// on
-// loopback, read-only.
-type Git struct {
-	// Dir holds one repository per name.
-	Dir string
-	// Port is the daemon's port on 127.0.0.1.
-	Port int
-	// Pid is the daemon's process id.
-	Pid int
-}
-
-// GitDaemon starts `git daemon` on a free loopback port, serving a fresh
-// temporary directory, and waits until it accepts connections. t.Cleanup
-// stops it by its pid.
-//
-// It runs git-daemon from `git --exec-path` itself: `git daemon` is a
-// wrapper whose child, the real daemon, would outlive a kill of the wrapper.
-func GitDaemon(t testing.TB) *Git {
-	t.Helper()
-	execPath := strings.TrimSpace(runGit(t, "", "--exec-path"))
-	g := &Git{Dir: t.TempDir(), Port: freePort(t)}
-	logFile := filepath.Join(t.TempDir(), "git-daemon.log")
-	log, err := os.Create(logFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer log.Close()
-	cmd := exec.Command(filepath.Join(execPath, "git-daemon"), "--export-all", "--base-path="+g.Dir, "--listen=127.0.0.1",
-		"--port="+strconv.Itoa(g.Port), "--reuseaddr", "--informative-errors", g.Dir)
-	cmd.Env = gitEnv()
-	cmd.Stdout, cmd.Stderr = log, log
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting git daemon: %v", err)
-	}
-	g.Pid = cmd.Process.Pid
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-exited
-	})
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(g.Port))
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
-			c.Close()
-			return g
-		}
-		select {
-		case err := <-exited:
-			exited <- err // for the cleanup
-			t.Fatalf("git daemon on %s exited (%v):\n%s", addr, err, tail(logFile, 20))
-		case <-time.After(20 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("git daemon on %s did not accept connections within 10 s:\n%s", addr, tail(logFile, 20))
-		}
-	}
-}
 
 // URL returns the git:// URL of the repository name.
 func (g *Git) URL(name string) string {
@@ -154,15 +91,4 @@ func runGit(t testing.TB, dir string, args ...string) string {
 // gitEnv is the environment without the user's and system's git settings.
 func gitEnv() []string {
 	return append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null")
-}
-
-// freePort returns a loopback tcp port that was free a moment ago.
-func freePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }

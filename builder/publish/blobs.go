@@ -21,9 +21,15 @@ import (
 // which a registry does when both are its own, and streams it across
 // (download, upload) when the registry declines. Make one per publish:
 // the pusher remembers what it copied.
+//
+// The pusher and the puller share work between their callers under the
+// first caller's context (a repository's handshake, a blob's upload), so
+// they are only called from a call of copies, whose context no target
+// can cancel: one target's failure cannot fail another's copy.
 type blobs struct {
 	pusher *remote.Pusher
 	puller *remote.Puller
+	copies flight[struct{}] // blobs present in a repository, by repo@digest
 }
 
 // newBlobs returns blobs whose requests go through rt. Retries of answers
@@ -54,14 +60,22 @@ func (b *blobs) copy(ctx context.Context, src, dst name.Repository, desc ocispec
 		return nil
 	}
 	from := src.Digest(desc.Digest.String())
+	_, err := b.copies.do(ctx, dst.Digest(desc.Digest.String()).String(), func(ctx context.Context) (struct{}, error) {
+		if err := b.upload(ctx, from, dst, desc); err != nil {
+			return struct{}{}, fmt.Errorf("copying blob %s to %s: %w", from, dst, err)
+		}
+		return struct{}{}, nil
+	})
+	return err
+}
+
+// upload mounts or copies the blob from into dst.
+func (b *blobs) upload(ctx context.Context, from name.Digest, dst name.Repository, desc ocispec.Descriptor) error {
 	l, err := partial.CompressedToLayer(&blobLayer{ctx: ctx, puller: b.puller, ref: from, desc: desc})
 	if err != nil {
 		return err
 	}
-	if err := b.pusher.Upload(ctx, dst, &remote.MountableLayer{Layer: l, Reference: from}); err != nil {
-		return fmt.Errorf("copying blob %s to %s: %w", from, dst, err)
-	}
-	return nil
+	return b.pusher.Upload(ctx, dst, &remote.MountableLayer{Layer: l, Reference: from})
 }
 
 // blobLayer is a blob of a manifest as a layer go-containerregistry can

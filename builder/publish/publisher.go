@@ -104,13 +104,16 @@ func New(opts ...Option) (*Publisher, error) {
 // the manifest, verified), and writes the index only when all are, then
 // checks the digest the registry stored.
 //
-// A target that fails does not stop the others. The error is the
-// failures joined ([Summary.Err]), or the context's.
+// A target that fails does not stop the others, nor the work it shares
+// with them (reading a staged image, copying a manifest or a blob), which
+// Publish cancels only when it returns. The error is the failures joined
+// ([Summary.Err]), or the context's.
 func (p *Publisher) Publish(ctx context.Context, targets []Target) (*Summary, error) {
 	r, err := p.newRun()
 	if err != nil {
 		return nil, err
 	}
+	defer r.close()
 	s := &Summary{Results: make([]Result, len(targets)), DryRun: p.o.dryRun, Start: time.Now()}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(p.o.jobs)

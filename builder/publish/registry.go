@@ -47,7 +47,7 @@ func (r *registry) client(ctx context.Context, repo name.Repository, push bool) 
 	if push {
 		scope = repo.Scope(transport.PushScope)
 	}
-	return r.clients.do(ctx, repo.RegistryStr()+" "+scope, func() (*http.Client, error) {
+	return r.clients.do(ctx, repo.RegistryStr()+" "+scope, func(ctx context.Context) (*http.Client, error) {
 		auth, err := authn.Resolve(ctx, r.keychain, repo)
 		if err != nil {
 			return nil, fmt.Errorf("credentials for %s: %w", repo, err)

@@ -28,6 +28,15 @@ func (p *Publisher) newRun() (*run, error) {
 	return &run{o: &p.o, reg: &registry{keychain: p.o.keychain, rt: rt}, blobs: b}, nil
 }
 
+// close ends the run's shared work, cancelling what no target waits for
+// any more, and returns when it has stopped.
+func (r *run) close() {
+	r.images.close()
+	r.present.close()
+	r.blobs.copies.close()
+	r.reg.clients.close()
+}
+
 // publish writes one target, or says why not.
 func (r *run) publish(ctx context.Context, t Target) Result {
 	res := Result{Target: t, Action: Blocked}
@@ -98,10 +107,11 @@ func (r *run) ensureAll(ctx context.Context, repo name.Repository, children []ch
 
 // ensure makes the manifest c present in repo: there already (HEAD, same
 // digest and size), or copied from its staging repository, blobs first,
-// then the manifest by digest, checked.
+// then the manifest by digest, checked. Targets in repo share the work,
+// so it runs under the flight's context.
 func (r *run) ensure(ctx context.Context, repo name.Repository, c child) error {
 	ref := repo.Digest(c.desc.Digest.String())
-	_, err := r.present.do(ctx, ref.String(), func() (struct{}, error) {
+	_, err := r.present.do(ctx, ref.String(), func(ctx context.Context) (struct{}, error) {
 		have, err := r.reg.head(ctx, ref, true)
 		if err != nil {
 			return struct{}{}, err

@@ -21,9 +21,10 @@ const annotationArch = "com.docker.official-images.bashbrew.arch"
 // manifest for m.Arch and the attestation manifests about it (BuildKit's
 // output with attestations), which is flattened. A plain manifest gets
 // its platform from its config, and its own annotations as the
-// descriptor's, since no staging index carries them.
+// descriptor's, since no staging index carries them. The read is shared
+// by every target with m's image, so it runs under the flight's context.
 func (r *run) staged(ctx context.Context, m Member) (image, error) {
-	return r.images.do(ctx, m.Arch+" "+m.Image, func() (image, error) {
+	return r.images.do(ctx, m.Arch+" "+m.Image, func(ctx context.Context) (image, error) {
 		img, err := r.readStaged(ctx, m)
 		if err != nil {
 			return image{}, fmt.Errorf("staged image %s for %s: %w", m.Image, m.Arch, err)
