@@ -2,7 +2,9 @@ package builder
 
 import (
 	"context"
+	"fmt"
 	"sync"
+	"time"
 
 	"golang.org/x/sync/singleflight"
 )
@@ -19,15 +21,28 @@ type externals struct {
 
 type external struct{ pinned, digest string }
 
+// externalTimeout bounds one shared lookup of an external FROM, which no
+// single job's cancellation stops.
+const externalTimeout = 5 * time.Minute
+
 // resolve returns ref's manifest for arch, asking reg at most once per
 // (ref, arch) while an answer is being fetched or after one succeeded.
+// The lookup is shared work: it runs under a context of its own (the
+// first caller's values, bounded by externalTimeout), so that a job that
+// fails or is cancelled meanwhile fails no other job waiting for it; a
+// caller whose ctx ends just stops waiting.
 func (x *externals) resolve(ctx context.Context, reg *Registry, ref, arch string) (pinned, digest string, err error) {
 	key := ref + "\x00" + arch
-	v, err, _ := x.flight.Do(key, func() (any, error) {
+	if e, ok := x.known(key); ok {
+		return e.pinned, e.digest, nil
+	}
+	ch := x.flight.DoChan(key, func() (any, error) {
 		if e, ok := x.known(key); ok {
 			return e, nil
 		}
-		p, d, err := reg.PlatformManifest(ctx, ref, arch)
+		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), externalTimeout)
+		defer cancel()
+		p, d, err := reg.PlatformManifest(lctx, ref, arch)
 		if err != nil {
 			return nil, err
 		}
@@ -35,11 +50,16 @@ func (x *externals) resolve(ctx context.Context, reg *Registry, ref, arch string
 		x.remember(key, e)
 		return e, nil
 	})
-	if err != nil {
-		return "", "", err
+	select {
+	case <-ctx.Done():
+		return "", "", fmt.Errorf("resolving %s for %s: %w", ref, arch, context.Cause(ctx))
+	case r := <-ch:
+		if r.Err != nil {
+			return "", "", r.Err
+		}
+		e := r.Val.(external)
+		return e.pinned, e.digest, nil
 	}
-	e := v.(external)
-	return e.pinned, e.digest, nil
 }
 
 func (x *externals) known(key string) (external, bool) {

@@ -40,3 +40,37 @@ func TestExternalsResolveOncePerRefAndArch(t *testing.T) {
 		t.Error("a missing tag resolved")
 	}
 }
+
+// A job whose context ends while the lookup it started is running fails
+// no other job waiting for the same lookup.
+func TestExternalsSharedLookupOutlivesItsFirstCaller(t *testing.T) {
+	reg := registry.New()
+	started, release := make(chan struct{}), make(chan struct{})
+	var once atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && strings.Contains(r.URL.Path, "/manifests/") && once.CompareAndSwap(false, true) {
+			close(started)
+			<-release
+		}
+		reg.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	host := strings.TrimPrefix(srv.URL, "http://")
+	pushImage(t, host+"/base:1", "amd64")
+	var x externals
+	r := NewRegistry()
+	first, cancelFirst := context.WithCancel(context.Background())
+	firstErr := make(chan error, 1)
+	go func() { _, _, err := x.resolve(first, r, host+"/base:1", "amd64"); firstErr <- err }()
+	<-started
+	second := make(chan error, 1)
+	go func() { _, _, err := x.resolve(context.Background(), r, host+"/base:1", "amd64"); second <- err }()
+	cancelFirst()
+	if err := <-firstErr; err == nil {
+		t.Error("the cancelled caller got an answer")
+	}
+	close(release)
+	if err := <-second; err != nil {
+		t.Errorf("the waiting caller failed with the first caller's cancellation: %v", err)
+	}
+}

@@ -85,8 +85,15 @@ func (in *Inspector) Inspect(ctx context.Context, src scheduler.Source, arch, bu
 	return info, nil
 }
 
+// checksumTimeout bounds one shared checksum, which no single caller's
+// cancellation stops.
+const checksumTimeout = 10 * time.Minute
+
 // checksum returns the scrubbed-tar checksum of dir at commit, and the
-// commit's time, computing each pair once.
+// commit's time, computing each pair once. The computation is shared
+// work: it runs under a context of its own (the first caller's values,
+// bounded by checksumTimeout), so that a caller that is cancelled fails
+// no other caller waiting for it; a caller whose ctx ends stops waiting.
 func (in *Inspector) checksum(ctx context.Context, commit *gitsource.Commit, dir string) (contextSum, error) {
 	key := commit.String() + ":" + dir
 	in.mu.Lock()
@@ -95,22 +102,29 @@ func (in *Inspector) checksum(ctx context.Context, commit *gitsource.Commit, dir
 	if ok {
 		return s, s.err
 	}
-	v, _, _ := in.flight.Do(key, func() (any, error) {
+	ch := in.flight.DoChan(key, func() (any, error) {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), checksumTimeout)
+		defer cancel()
 		var s contextSum
-		s.sum, s.err = commit.Checksum(ctx, dir)
+		s.sum, s.err = commit.Checksum(cctx, dir)
 		if s.err == nil {
-			t, err := commit.Time(ctx)
+			t, err := commit.Time(cctx)
 			s.time, s.err = t.Unix(), err
 		}
-		if ctx.Err() == nil { // a cancelled computation is not the answer
+		if cctx.Err() == nil { // a timed-out computation is not the answer
 			in.mu.Lock()
 			in.sums[key] = s
 			in.mu.Unlock()
 		}
 		return s, nil
 	})
-	s = v.(contextSum)
-	return s, s.err
+	select {
+	case <-ctx.Done():
+		return contextSum{}, fmt.Errorf("checksum of %s:%s: %w", commit, dir, context.Cause(ctx))
+	case r := <-ch:
+		s = r.Val.(contextSum)
+		return s, s.err
+	}
 }
 
 // checkLayoutFile checks, at plan time, that an oci-import entry's File is
