@@ -33,43 +33,50 @@ const (
 // for a maintainer whose commit is not pushed), which no worker could
 // fetch, and a remote whose GitRepo carries a credential, which must not
 // reach a worker, its logs or its build records.
-func (e *Executor) setContext(ctx context.Context, req *request) error {
+//
+// The returned func releases what the solve read the context with.
+func (e *Executor) setContext(ctx context.Context, req *request) (done func(), err error) {
 	src := req.job.Source
 	commit, err := e.Cache.Ensure(ctx, gitsource.Source{Repo: src.GitRepo, Fetch: src.GitFetch, Commit: src.GitCommit})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if isLocalRepo(src.GitRepo) || manifest.RedactGitRepo(src.GitRepo) != src.GitRepo {
-		req.local, req.file, err = localMounts(ctx, commit, src, req.job.CommitTime)
-		return err
+		var tree *treeFS
+		req.local, req.file, tree, err = localMounts(ctx, commit, src, req.job.CommitTime)
+		if err != nil {
+			return nil, err
+		}
+		return func() { tree.Close() }, nil
 	}
 	dir, err := commit.Dir(ctx, src.Directory)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	src.Directory = dir.Path()
 	req.context = gitContext(src)
-	return nil
+	return func() {}, nil
 }
 
 // localMounts are the "context" and "dockerfile" mounts of src at commit,
 // and the Dockerfile's name in the second: the entry's Directory, and its
 // Dockerfile alone (with its .dockerignore, if any), found by following
-// symlinks inside the repository as the plan did.
-func localMounts(ctx context.Context, commit *gitsource.Commit, src scheduler.Source, mtime time.Time) (map[string]fsutil.FS, string, error) {
+// symlinks inside the repository as the plan did. The caller must Close
+// the context's treeFS.
+func localMounts(ctx context.Context, commit *gitsource.Commit, src scheduler.Source, mtime time.Time) (map[string]fsutil.FS, string, *treeFS, error) {
 	name, err := dockerfilePath(ctx, commit, src)
 	if err != nil {
-		return nil, "", err
-	}
-	contextFS, err := newTreeFS(ctx, commit, src.Directory, mtime)
-	if err != nil {
-		return nil, "", fmt.Errorf("context %s: %w", src.Directory, err)
+		return nil, "", nil, err
 	}
 	dockerfileFS, file, err := dockerfileMount(ctx, commit, name, mtime.UnixNano())
 	if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
 	}
-	return map[string]fsutil.FS{"context": contextFS, "dockerfile": dockerfileFS}, file, nil
+	contextFS, err := newTreeFS(ctx, commit, src.Directory, mtime)
+	if err != nil {
+		return nil, "", nil, fmt.Errorf("context %s: %w", src.Directory, err)
+	}
+	return map[string]fsutil.FS{"context": contextFS, "dockerfile": dockerfileFS}, file, contextFS, nil
 }
 
 // dockerfileMount holds the Dockerfile at name and, when there is one,

@@ -128,9 +128,11 @@ func (e *Executor) solve(ctx context.Context, w workers.Worker, st stage, req *r
 	if err != nil {
 		return scheduler.Result{}, scheduler.Transient(err)
 	}
-	if err := e.setContext(ctx, req); err != nil {
+	done, err := e.setContext(ctx, req)
+	if err != nil {
 		return scheduler.Result{}, err
 	}
+	defer done()
 	opt := req.solveOpt()
 	opt.Session = []session.Attachable{authprovider.NewDockerAuthProvider(authprovider.DockerAuthProviderConfig{
 		AuthConfigProvider: authprovider.LoadAuthConfig(config.LoadDefaultConfigFile(io.Discard)),

@@ -117,10 +117,11 @@ func buildHostile(t *testing.T, c sourcetest.Case, src scheduler.Source, commit 
 		noSecretIn(t, l.Dir(), o)
 		return nil
 	}
-	mounts, file, err := localMounts(ctx, commit, src, time.Unix(1704067200, 0))
+	mounts, file, tree, err := localMounts(ctx, commit, src, time.Unix(1704067200, 0))
 	if err != nil {
 		return err
 	}
+	defer tree.Close()
 	for name, mount := range mounts {
 		dest := t.TempDir()
 		if err := receive(ctx, mount, dest); err != nil {

@@ -1,6 +1,7 @@
 package builder
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"io/fs"
@@ -26,6 +27,7 @@ import (
 type treeFS struct {
 	ctx     context.Context // of the solve: Open has none of its own
 	commit  *gitsource.Commit
+	batch   *gitsource.Batch // reads the small files
 	entries []gitsource.Entry // in Commit.Tree's order, checked by gitsource.CheckTree
 	byPath  map[string]int    // slash path → index in entries
 	links   map[string]string // slash path → target, for every symlink
@@ -34,7 +36,14 @@ type treeFS struct {
 
 var _ fsutil.FS = (*treeFS)(nil)
 
-// newTreeFS lists dir of commit. ctx bounds every later read.
+// smallFile is the size up to which a file is read whole through the
+// treeFS's batch process: file sync reads four files at a time, so this
+// bounds the memory a send holds. A larger file streams from a git
+// process of its own.
+const smallFile = 1 << 20
+
+// newTreeFS lists dir of commit. ctx bounds every later read; the caller
+// must Close the treeFS.
 func newTreeFS(ctx context.Context, commit *gitsource.Commit, dir string, mtime time.Time) (*treeFS, error) {
 	entries, err := commit.Tree(ctx, dir)
 	if err != nil {
@@ -44,12 +53,20 @@ func newTreeFS(ctx context.Context, commit *gitsource.Commit, dir string, mtime 
 	if err != nil {
 		return nil, err
 	}
-	t := &treeFS{ctx: ctx, commit: commit, entries: entries, byPath: make(map[string]int, len(entries)), links: links, mtime: mtime.UnixNano()}
+	batch, err := commit.Batch(ctx)
+	if err != nil {
+		return nil, err
+	}
+	t := &treeFS{ctx: ctx, commit: commit, batch: batch, entries: entries, byPath: make(map[string]int, len(entries)),
+		links: links, mtime: mtime.UnixNano()}
 	for i, e := range entries {
 		t.byPath[e.Path] = i
 	}
 	return t, nil
 }
+
+// Close stops the batch process.
+func (t *treeFS) Close() error { return t.batch.Close() }
 
 // Walk implements [fsutil.FS]: target and, if it is a directory, what is
 // under it, in order; "", "." or "/" walk everything. fn may return
@@ -110,5 +127,13 @@ func (t *treeFS) Open(p string) (io.ReadCloser, error) {
 	if !ok || t.entries[i].Mode&fs.ModeType != 0 {
 		return nil, &fs.PathError{Op: "open", Path: p, Err: fs.ErrNotExist}
 	}
-	return t.commit.Open(t.ctx, t.entries[i])
+	e := t.entries[i]
+	if e.Size > smallFile {
+		return t.commit.Open(t.ctx, e)
+	}
+	data, err := t.batch.Read(e)
+	if err != nil {
+		return nil, err
+	}
+	return io.NopCloser(bytes.NewReader(data)), nil
 }

@@ -29,8 +29,9 @@ func BenchmarkLocalContext(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if err := receive(context.Background(), tfs, b.TempDir()); err != nil {
-					b.Fatal(err)
+				err = receive(context.Background(), tfs, b.TempDir())
+				if cerr := tfs.Close(); err != nil || cerr != nil {
+					b.Fatal(err, cerr)
 				}
 			}
 		})
@@ -73,4 +74,3 @@ func benchContext(b *testing.B, files int) (*gitsource.Commit, string) {
 	}
 	return c, r.Dir
 }
-

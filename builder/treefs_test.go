@@ -72,6 +72,7 @@ func TestTreeFS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer tfs.Close()
 	all := []string{
 		"Dockerfile -rw-r--r--", "a drwxr-xr-x", "a/b drwxr-xr-x", "a/b/y -rw-r--r--", "a/x -rw-r--r--", "a/z -rw-r--r--",
 		"a-b -rw-r--r--", "etc Lrwxrwxrwx -> /etc", "run.sh -rwxr-xr-x",
@@ -123,6 +124,7 @@ func TestTreeFSChainStaysInTree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer tfs.Close()
 	want := []string{"Dockerfile -rw-r--r--", "lnk Lrwxrwxrwx -> s/..", "s Lrwxrwxrwx -> /etc/ssl"}
 	if got := walk(t, tfs, "/", nil); !cmp.Equal(got, want) {
 		t.Errorf("context = %s\nwant %s", strings.Join(got, ", "), strings.Join(want, ", "))

@@ -3,11 +3,14 @@ package gitsource
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/brewkit/brewkit/builder/sourcetest"
 )
@@ -147,5 +150,48 @@ func TestOpenChecksSize(t *testing.T) {
 		case int64(len(b)) > tc.size:
 			t.Errorf("size %d: read %d bytes", tc.size, len(b))
 		}
+	}
+}
+
+// A Batch serves concurrent reads from one git process, each checked
+// against its listed size.
+func TestBatch(t *testing.T) {
+	t.Parallel()
+	files := map[string]any{}
+	for i := range 50 {
+		files[fmt.Sprintf("d/f%02d", i)] = strings.Repeat(fmt.Sprint(i%10), i*100)
+	}
+	commit := commitNodes(t, sourcetest.Files(files)...)
+	entries, err := commit.Tree(context.Background(), "d")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := commit.Batch(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var g errgroup.Group
+	for _, e := range entries {
+		g.Go(func() error {
+			data, err := b.Read(e)
+			if want := files["d/"+e.Path]; err != nil || string(data) != want {
+				return fmt.Errorf("Read(%s) = %d bytes, %v; want %d bytes", e.Path, len(data), err, len(want.(string)))
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		t.Error(err)
+	}
+	lying := entries[1]
+	lying.Size++
+	if _, err := b.Read(lying); err == nil || !strings.Contains(err.Error(), "listed as") {
+		t.Errorf("Read of a wrong size: %v", err)
+	}
+	if err := b.Close(); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+	if _, err := b.Read(entries[0]); err == nil {
+		t.Error("Read after Close succeeded")
 	}
 }

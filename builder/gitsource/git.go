@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -112,15 +113,20 @@ func exitedNonZero(err error) bool {
 	return errors.As(err, &ee) && ee.Exited()
 }
 
-// tailBuffer keeps the last max bytes written to it.
+// tailBuffer keeps the last max bytes written to it. It is safe for
+// concurrent use: exec's goroutine writes git's stderr while a reader may
+// report it.
 type tailBuffer struct {
 	max int
+	mu  sync.Mutex
 	buf []byte
 }
 
 var _ io.Writer = (*tailBuffer)(nil)
 
 func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	t.buf = append(t.buf, p...)
 	if over := len(t.buf) - t.max; over > 0 {
 		t.buf = t.buf[over:]
@@ -128,4 +134,8 @@ func (t *tailBuffer) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-func (t *tailBuffer) String() string { return string(t.buf) }
+func (t *tailBuffer) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(t.buf)
+}
