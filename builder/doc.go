@@ -38,6 +38,25 @@
 //
 // Package builder/localdaemon finds or starts the local buildkitd to run it on.
 //
+// # Sources from strangers
+//
+// A library entry and the tree it names may be hostile. The [Inspector]
+// and the [Executor] read sources only through package gitsource, which
+// reads git's objects, never a checkout on the host:
+//
+//   - a public remote repository is a git context that BuildKit fetches
+//     itself, at the Directory the plan resolved in the tree;
+//   - a local repository, or a remote whose GitRepo carries a credential,
+//     is sent with the solve as a file-sync mount made from the tree's
+//     listing (symlinks sent as symlinks, for BuildKit to resolve inside
+//     the context it receives), and its Dockerfile alone as another;
+//   - an oci-import layout is read through its Directory, with in-tree
+//     symlinks followed and every blob read at its descriptor's size and
+//     checked against its digest, then staged as committed.
+//
+// Package builder/sourcetest holds the corpus of hostile trees and entries
+// that the tests run through all three.
+//
 // # Unreachable workers
 //
 // Dial does not connect (gRPC connects on the first call), so an address

@@ -27,6 +27,39 @@
 //	sum, err := commit.Checksum(ctx, entry.Directory) // bashbrew context --sha256
 //	epoch, err := commit.Time(ctx)                    // SOURCE_DATE_EPOCH
 //
+// # Hostile trees
+//
+// Library files and the trees they name come from strangers, so nothing
+// here reads the host's filesystem or writes a tree to it: every path is
+// looked up in the commit's tree objects with git ls-tree, every file is
+// read with git cat-file. Paths are resolved as bashbrew's gitfs does:
+// cleaned, never above the root; a symlink (at the end of a path) is
+// followed when its target is relative and stays inside the repository,
+// at most 40 times. A [Dir] narrows that to a directory, as a chroot: an
+// oci-import layout is read through its Directory, so its File and its
+// blobs' symlinks (busybox keeps blobs/sha256/X -> ../../rootfs.tar.gz)
+// may not leave it.
+//
+//	img, err := commit.Dir(ctx, entry.Directory)
+//	index, err := img.ReadFile(ctx, "index.json", 4<<20) // *TooLargeError past 4 MiB
+//	rc, e, err := img.Open(ctx, "blobs/sha256/"+hex, size) // streams, exactly e.Size bytes
+//
+// Every read has a limit, checked against the size the tree lists before
+// anything is read, and a blob that is not exactly that size fails its
+// read. A tree that git would not check out (a name listed twice, such as
+// a symlink "a" beside a directory "a", or a name "", ".", ".." or
+// ".git") is refused by [Commit.Tree] and [Commit.Checksum]; see
+// [CheckTree].
+//
+// # Credentials
+//
+// An http(s) GitRepo may carry a user and password
+// (https://user:TOKEN@host/r.git). They are used for the fetch only:
+// given to git by a credential helper of brewkit's through git's
+// environment, after the helpers of git's own configuration (which are
+// the better place for them), never on git's command line; messages and
+// logs show the URL without userinfo.
+//
 // # Layout
 //
 // Each repository is a bare repository named by a readable slug of its
