@@ -38,6 +38,11 @@ type Executor struct {
 	Cache    *gitsource.Cache // sources of local repositories
 	Progress *Progress        // nil: no progress display
 
+	// Locks, if set, make processes that share them build a job once: a
+	// job is built under its lock, and looked up again once the lock is
+	// taken. Nil: no locking, as for a single brewkit.
+	Locks *BuildLocks
+
 	// DryRun resolves parents, computes build ids and looks them up, but
 	// builds nothing: a job that is not there fails with a *NotBuiltError,
 	// and its descendants are skipped (their build ids depend on it).
@@ -62,24 +67,45 @@ func (e *Executor) Build(ctx context.Context, w workers.Worker, job *scheduler.J
 		return scheduler.Result{}, err
 	}
 	buildID := scheduler.BuildID(job.SourceID, job.Arch, resolved)
-	if res, ok, err := st.lookup(ctx, job.Arch, buildID); err != nil || ok {
-		if ok {
-			e.note(prefix, "up to date: "+res.Ref)
-		}
+	if res, ok, err := e.lookup(ctx, st, job.Arch, buildID, prefix); err != nil || ok {
 		return res, err
 	}
 	if e.DryRun {
 		return scheduler.Result{BuildID: buildID}, &NotBuiltError{BuildID: buildID}
 	}
-	switch job.Builder {
-	case scheduler.BuilderClassic:
+	if job.Builder == scheduler.BuilderClassic {
 		return scheduler.Result{}, fmt.Errorf("%s: the classic builder (Windows) needs a Windows worker; brewkit builds with BuildKit only", job)
-	case scheduler.BuilderOCIImport:
-		return e.importOCI(ctx, st, job, buildID)
 	}
-	req := &request{job: job, parents: resolved, pins: pins, buildID: buildID}
-	req.export, req.stores = st.export(job.Arch, buildID)
+	return e.buildLocked(ctx, w, st, &request{job: job, parents: resolved, pins: pins, buildID: buildID}, prefix)
+}
+
+// buildLocked builds req under its lock in Locks, unless another brewkit
+// staged it while this one waited for the lock.
+func (e *Executor) buildLocked(ctx context.Context, w workers.Worker, st stage, req *request, prefix string) (scheduler.Result, error) {
+	unlock, err := e.Locks.Lock(ctx, st.lockKey(req.job.Arch, req.buildID), func() {
+		e.note(prefix, "waiting for another brewkit that is building it")
+	})
+	if err != nil {
+		return scheduler.Result{}, fmt.Errorf("%s: %w", req.job, err)
+	}
+	defer unlock()
+	if res, ok, err := e.lookup(ctx, st, req.job.Arch, req.buildID, prefix); err != nil || ok {
+		return res, err
+	}
+	if req.job.Builder == scheduler.BuilderOCIImport {
+		return e.importOCI(ctx, st, req.job, req.buildID)
+	}
+	req.export, req.stores = st.export(req.job.Arch, req.buildID)
 	return e.solve(ctx, w, st, req, prefix)
+}
+
+// lookup looks buildID up in st, and notes when it is there.
+func (e *Executor) lookup(ctx context.Context, st stage, arch, buildID, prefix string) (scheduler.Result, bool, error) {
+	res, ok, err := st.lookup(ctx, arch, buildID)
+	if ok {
+		e.note(prefix, "up to date: "+res.Ref)
+	}
+	return res, ok, err
 }
 
 // stage is where images go: the Layout, or the registry's Staging.

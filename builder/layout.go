@@ -164,6 +164,10 @@ func (l *Layout) complete(ctx context.Context, desc ocispec.Descriptor) bool {
 	return true
 }
 
+func (l *Layout) lockKey(arch, buildID string) string {
+	return "oci-layout " + l.dir + " " + arch + " " + buildID
+}
+
 func (l *Layout) pin(r scheduler.Result) string {
 	return "oci-layout://" + layoutStoreID + "@" + r.Digest
 }

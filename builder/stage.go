@@ -30,6 +30,9 @@ type stage interface {
 	commit(ctx context.Context, arch, buildID string, resp map[string]string) (scheduler.Result, error)
 	// write stores img, an image brewkit has in hand (oci-import).
 	write(ctx context.Context, arch, buildID string, img v1.Image) (scheduler.Result, error)
+	// lockKey names the build of buildID for arch here, for [BuildLocks]:
+	// the same in every process that stages in the same place.
+	lockKey(arch, buildID string) string
 }
 
 // registryStage stages images in a registry: a job for arch goes to
@@ -56,6 +59,10 @@ func (s *registryStage) lookup(ctx context.Context, arch, buildID string) (sched
 	}
 	d := desc.Digest.String()
 	return scheduler.Result{Ref: s.repo(arch) + "@" + d, Digest: d, BuildID: buildID, UpToDate: true}, true, nil
+}
+
+func (s *registryStage) lockKey(arch, buildID string) string {
+	return "registry " + s.repo(arch) + " " + arch + " " + buildID
 }
 
 func (s *registryStage) pin(r scheduler.Result) string { return "docker-image://" + r.Ref }

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -139,7 +140,11 @@ func (o *buildOptions) execute(cmd *cobra.Command, p *scheduler.Plan, t *buildTa
 	if err != nil {
 		return nil, err
 	}
-	exec := &builder.Executor{Staging: t.staging, Layout: t.layout, Registry: builder.NewRegistry(), Cache: cache, Progress: progress}
+	locks, err := builder.OpenBuildLocks(filepath.Join(o.cache, "locks"))
+	if err != nil {
+		return nil, fmt.Errorf("--cache: %w", err)
+	}
+	exec := &builder.Executor{Staging: t.staging, Layout: t.layout, Registry: builder.NewRegistry(), Cache: cache, Progress: progress, Locks: locks}
 	defer exec.Close()
 	r := &scheduler.Runner{Workers: t.workers, Exec: exec, AllowEmulation: o.allowEmulation}
 	report := r.Run(cmd.Context(), p)

@@ -30,7 +30,7 @@ type engineOptions struct {
 func (o *engineOptions) register(cmd *cobra.Command, getenv func(string) string) {
 	f := cmd.Flags()
 	f.BoolVar(&o.all, "all", false, "every manifest of the library")
-	f.StringVar(&o.cache, "cache", defaultCache(getenv), "cache directory; git sources go in its git/ ($BREWKIT_CACHE)")
+	f.StringVar(&o.cache, "cache", defaultCache(getenv), "cache directory, which brewkit processes may share: git sources go in its git/, the locks that make them build each job once in its locks/ ($BREWKIT_CACHE)")
 	f.BoolVar(&o.allowEmulation, "allow-emulation", false, "build arches that no worker builds natively on any worker, emulated")
 	o.farm.register(f, getenv)
 	o.archGiven = func() bool { return cmd.Flags().Changed("arch") }
