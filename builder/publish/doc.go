@@ -52,6 +52,10 @@
 //
 // Every request goes through a [RetryTransport]: bounded in time, 429
 // retried after its Retry-After (capped), 5xx after an exponential
-// backoff, a bounded number of times. Credentials come from the Docker
-// config file and its helpers ([authn.DefaultKeychain]).
+// backoff, a bounded number of times. A manifest PUT answered
+// MANIFEST_BLOB_UNKNOWN is tried again likewise: its children were made
+// present first, so the registry missed them for an instant (as
+// distribution 2.8 does while another client, such as a second publish of
+// the same images, writes the same blobs). Credentials come from the
+// Docker config file and its helpers ([authn.DefaultKeychain]).
 package publish

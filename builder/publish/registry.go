@@ -3,6 +3,7 @@ package publish
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -32,6 +33,7 @@ const maxManifest = 4 << 20
 type registry struct {
 	keychain authn.Keychain
 	rt       http.RoundTripper // the RetryTransport every request goes through
+	retry    RetryPolicy       // rt's, for the retries of put
 	clients  flight[*http.Client]
 }
 
@@ -170,7 +172,43 @@ func (r *registry) blob(ctx context.Context, d name.Digest) ([]byte, error) {
 // put writes raw, of mediaType, as the manifest ref names and checks that
 // the registry stored it under its digest: the Docker-Content-Digest it
 // answers with, or else what a HEAD finds.
+//
+// Callers put a manifest only once everything it references is present
+// (children first), so a MANIFEST_BLOB_UNKNOWN answer means the registry
+// did not see, for an instant, what it has: put tries again, as often and
+// after the same backoff as [RetryPolicy] says for a 5xx. Distribution 2.8
+// (filesystem storage) answers so when another client pushes or mounts a
+// blob, or puts a manifest, that the repository has already: it rewrites
+// the link file in place, truncating it first, and a manifest verified in
+// that instant finds the link empty (DIGEST_INVALID, MANIFEST_BLOB_UNKNOWN).
+// Two brewkits publishing the same images at once do just that.
 func (r *registry) put(ctx context.Context, ref name.Reference, raw []byte, mediaType string) error {
+	for attempt := 1; ; attempt++ {
+		err := r.putOnce(ctx, ref, raw, mediaType)
+		if err == nil || !childUnseen(err) || attempt >= r.retry.Attempts {
+			return err
+		}
+		if err := sleepCtx(ctx, min(r.retry.Backoff<<(attempt-1), r.retry.MaxBackoff)); err != nil {
+			return fmt.Errorf("PUT %s: %w", ref, err)
+		}
+	}
+}
+
+// childUnseen reports whether err is a registry's MANIFEST_BLOB_UNKNOWN.
+func childUnseen(err error) bool {
+	var terr *transport.Error
+	if !errors.As(err, &terr) || terr.StatusCode != http.StatusBadRequest {
+		return false
+	}
+	for _, d := range terr.Errors {
+		if d.Code == transport.ManifestBlobUnknownErrorCode {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *registry) putOnce(ctx context.Context, ref name.Reference, raw []byte, mediaType string) error {
 	want := digest.FromBytes(raw)
 	req, err := http.NewRequest(http.MethodPut, manifestURL(ref), bytes.NewReader(raw))
 	if err != nil {

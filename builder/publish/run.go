@@ -25,7 +25,7 @@ func (p *Publisher) newRun() (*run, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &run{o: &p.o, reg: &registry{keychain: p.o.keychain, rt: rt}, blobs: b}, nil
+	return &run{o: &p.o, reg: &registry{keychain: p.o.keychain, rt: rt, retry: p.o.retry}, blobs: b}, nil
 }
 
 // close ends the run's shared work, cancelling what no target waits for
