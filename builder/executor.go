@@ -99,13 +99,17 @@ func (e *Executor) buildLocked(ctx context.Context, w workers.Worker, st stage, 
 	return e.solve(ctx, w, st, req, prefix)
 }
 
-// lookup looks buildID up in st, and notes when it is there.
+// lookup looks buildID up in st, and notes when it is there. A failure
+// is a *LookupError.
 func (e *Executor) lookup(ctx context.Context, st stage, arch, buildID, prefix string) (scheduler.Result, bool, error) {
 	res, ok, err := st.lookup(ctx, arch, buildID)
+	if err != nil {
+		return res, false, &LookupError{BuildID: buildID, Err: err}
+	}
 	if ok {
 		e.note(prefix, "up to date: "+res.Ref)
 	}
-	return res, ok, err
+	return res, ok, nil
 }
 
 // stage is where images go: the Layout, or the registry's Staging.

@@ -122,12 +122,13 @@ func (o *buildOptions) dryRunBuild(cmd *cobra.Command, p *scheduler.Plan, t *bui
 	if err := writePlanTable(cmd.OutOrStdout(), p, routing(p, t.workers, o.allowEmulation), states); err != nil {
 		return err
 	}
+	lookupErr := lookupVerdict(report, t.staging)
 	if o.pub.to == "" {
-		return nil
+		return lookupErr
 	}
 	pub := o.pub
 	pub.dryRun = true // the indexes of images still to build show as blocked
-	return pub.publish(cmd.Context(), cmd.OutOrStdout(), report, o.archNamespaces, true)
+	return errors.Join(lookupErr, pub.publish(cmd.Context(), cmd.OutOrStdout(), report, o.archNamespaces, true))
 }
 
 // execute runs the plan with a BuildKit executor and a progress display.

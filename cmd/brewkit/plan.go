@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -28,7 +29,13 @@ func newPlanCmd(g *globalOptions, getenv func(string) string) *cobra.Command {
 		Long: `Show the jobs a build would run: one per entry and architecture, identical
 sources merged, each with its source id and the jobs it is built FROM.
 Sources are fetched into the git cache and their Dockerfiles read; nothing
-is built. With workers, arches no worker builds are left out, as build does.`,
+is built. With workers, arches no worker builds are left out, as build does.
+
+With a registry (--registry, a workers file naming one, or --staging), each
+job is looked up in the staging repositories by its build id: up to date,
+to build, or after its parents. A lookup that fails (401, 5xx, no answer)
+shows as "lookup failed", its children as unknown, and plan exits non-zero
+naming the image looked up and what the registry answered.`,
 		Example: `  brewkit plan --library hack/example/library --all
   brewkit plan --format json --workers .farm/workers.yaml golang:1.22`,
 		RunE: o.run,
@@ -59,14 +66,17 @@ func (o *planOptions) run(cmd *cobra.Command, args []string) error {
 	reportUnplanned(cmd.ErrOrStderr(), p)
 	routes := routing(p, ws, o.allowEmulation)
 	var states map[*scheduler.Job]jobState
+	var lookupErr error
 	if staging := o.stagingPrefix(registry); staging != "" {
 		cache, err := o.gitCache()
 		if err != nil {
 			return err
 		}
-		if _, states, err = stagedStates(cmd.Context(), p, cache, staging); err != nil {
+		var report *scheduler.Report
+		if report, states, err = stagedStates(cmd.Context(), p, cache, staging); err != nil {
 			return err
 		}
+		lookupErr = lookupVerdict(report, staging)
 	}
 	if o.format == "json" {
 		err = writePlanJSON(cmd.OutOrStdout(), p, routes, states)
@@ -76,7 +86,7 @@ func (o *planOptions) run(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	return planVerdict(p, loadErr)
+	return errors.Join(planVerdict(p, loadErr), lookupErr)
 }
 
 // stagingPrefix is where builds are looked up, or "" to skip that.
@@ -201,8 +211,10 @@ type planJob struct {
 	Workers    []string         `json:"workers,omitempty"`
 	Error      string           `json:"error,omitempty"`
 	BuildID    string           `json:"buildId,omitempty"`
-	State      string           `json:"state,omitempty"` // with a registry: up to date, to build, after its parents
+	State      string           `json:"state,omitempty"` // with a registry: up to date, to build, after its parents, lookup failed
 	Image      string           `json:"image,omitempty"` // the staged image, when up to date
+	// LookupError says why the lookup failed, naming the image looked up.
+	LookupError string `json:"lookupError,omitempty"`
 }
 
 type planEdge struct {
@@ -233,7 +245,7 @@ func writePlanJSON(w io.Writer, p *scheduler.Plan, routes map[*scheduler.Job][]s
 		if j.Err != nil {
 			pj.Error = j.Err.Error()
 		} else if st, ok := states[j]; ok {
-			pj.BuildID, pj.State, pj.Image = st.BuildID, st.State, st.Image
+			pj.BuildID, pj.State, pj.Image, pj.LookupError = st.BuildID, st.State, st.Image, st.Problem
 		}
 		jobs = append(jobs, pj)
 	}
