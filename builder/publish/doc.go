@@ -8,7 +8,7 @@
 // them:
 //
 //	targets, err := publish.Targets(report, publish.Options{To: "registry.example/library"})
-//	if err != nil { ... } // two builds give a shared tag the same arch
+//	if err != nil { ... } // To is not "REGISTRY/NAMESPACE"
 //	p, err := publish.New(publish.WithDryRun(dryRun))
 //	summary, err := p.Publish(ctx, targets)
 //	summary.Write(os.Stdout) // one line per index, and the totals
@@ -20,7 +20,10 @@
 // architecture (Windows images excepted: a shared tag holds one per
 // os.version). An architecture no worker builds is simply absent. One
 // whose job failed, was skipped or cancelled blocks the tag, which is
-// left as it is in the registry, unless [Options.Partial] is set.
+// left as it is in the registry, unless [Options.Partial] is set. A shared
+// tag that entries give the same architecture from different sources (a
+// [scheduler.TagConflict], which brewkit plan reports before anything is
+// built) fails, and is not written; the other tags are.
 // [Options.ArchNamespaces] also publishes each tag for one architecture
 // alone, as a single-arch index in that arch's namespace (amd64/…,
 // arm64v8/…), attestations kept, as production's arch namespaces are.

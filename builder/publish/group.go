@@ -89,12 +89,13 @@ func groupTags(entries []*entry) []*tagGroup {
 }
 
 // target is the index of g under prefix ("REGISTRY/NAMESPACE"), or nil
-// when none of its arches was planned and built or tried.
-func (g *tagGroup) target(prefix string, partial bool) (*Target, error) {
+// when none of its arches was planned and built or tried. Of two jobs
+// that give it one arch (a [scheduler.TagConflict], which fails the
+// target), the first is kept.
+func (g *tagGroup) target(prefix string, partial bool) *Target {
 	t := &Target{Ref: prefix + "/" + g.repo + ":" + g.tag, Repo: g.repo, Tag: g.tag, Shared: g.shared}
-	from := map[string]scheduler.Origin{} // arch -> the entry that gave it
+	from := map[string]bool{} // the arches given so far
 	jobs := map[*scheduler.Job]bool{}
-	var errs []error
 	for _, e := range g.entries {
 		t.Entries = append(t.Entries, e.origin)
 		for _, arch := range e.arches {
@@ -103,14 +104,10 @@ func (g *tagGroup) target(prefix string, partial bool) (*Target, error) {
 					continue // one build named by two entries
 				}
 				m, ok := member(e.origin, arch, o)
-				if !ok {
+				if !ok || from[arch] && !strings.HasPrefix(arch, "windows-") {
 					continue
 				}
-				if prev, dup := from[arch]; dup && !strings.HasPrefix(arch, "windows-") {
-					errs = append(errs, fmt.Errorf("%s:%s: two builds give it %s: entry %s and entry %s", g.repo, g.tag, arch, prev, e.origin))
-					continue
-				}
-				jobs[o.Job], from[arch] = true, e.origin
+				jobs[o.Job], from[arch] = true, true
 				if m.Image == "" {
 					t.Missing = append(t.Missing, m)
 				} else {
@@ -119,16 +116,13 @@ func (g *tagGroup) target(prefix string, partial bool) (*Target, error) {
 			}
 		}
 	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
 	if len(t.Members)+len(t.Missing) == 0 {
-		return nil, nil
+		return nil
 	}
 	sortMembers(t.Members)
 	sortMembers(t.Missing)
 	t.Blocked = len(t.Members) == 0 || len(t.Missing) > 0 && !partial
-	return t, nil
+	return t
 }
 
 // member is the image o gives entry for arch; ok is false when the arch

@@ -40,11 +40,14 @@ func (r *run) close() {
 // publish writes one target, or says why not.
 func (r *run) publish(ctx context.Context, t Target) Result {
 	res := Result{Target: t, Action: Blocked}
-	if t.Blocked {
-		return res
-	}
 	fail := func(err error) Result {
 		res.Action, res.Err = Failed, err
+		return res
+	}
+	if t.Err != nil {
+		return fail(t.Err)
+	}
+	if t.Blocked {
 		return res
 	}
 	idx, err := r.index(ctx, t)

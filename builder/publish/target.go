@@ -51,6 +51,10 @@ type Target struct {
 	// Blocked is set when the target is not to be written: an image is
 	// missing and Options.Partial is not set, or no image is left.
 	Blocked bool
+	// Err, when set, is why the target cannot be written at all: entries
+	// give it two images of one architecture ([scheduler.TagConflict]s).
+	// Publishing it fails.
+	Err error
 }
 
 func (t Target) String() string { return t.Ref }
@@ -76,10 +80,13 @@ type Member struct {
 // planned, or was skipped because no worker builds it, is left out
 // silently; one whose job failed, was skipped or cancelled is Missing.
 //
-// Two different jobs giving one tag the same architecture are an error
-// naming both entries, except for windows-amd64, where a shared tag
-// combines one image per Windows version (os.version) as official-images
-// intends; the index rejects two images of the same version.
+// Two different jobs giving one tag the same architecture (a
+// [scheduler.TagConflict]: entries give a shared tag the same arch from
+// different sources) fail that target, and its copy in that arch's
+// namespace, with Err naming the entries; the other targets are not
+// affected. windows-amd64 is not checked: a shared tag combines one image
+// per Windows version (os.version) as official-images intends, and the
+// index rejects two images of the same version.
 func Targets(report *scheduler.Report, opts Options) ([]Target, error) {
 	registry, namespace, err := splitTo(opts.To)
 	if err != nil {
@@ -90,24 +97,48 @@ func Targets(report *scheduler.Report, opts Options) ([]Target, error) {
 			return nil, fmt.Errorf("arch namespace %q for %s: want a namespace such as %q", ns, arch, arch)
 		}
 	}
+	conflicts := conflictsByTag(report)
 	var targets []Target
-	var errs []error
 	for _, g := range groupTags(collectEntries(report)) {
-		t, err := g.target(path.Join(registry, namespace), opts.Partial)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
+		t := g.target(path.Join(registry, namespace), opts.Partial)
 		if t == nil {
 			continue
 		}
+		cs := conflicts[g.repo+":"+g.tag]
+		t.Err = conflictErr(cs, "")
 		targets = append(targets, *t)
-		targets = append(targets, archTargets(*t, registry, opts)...)
-	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
+		targets = append(targets, archTargets(*t, registry, opts, cs)...)
 	}
 	return targets, nil
+}
+
+// conflictsByTag returns the [scheduler.TagConflicts] of the jobs of
+// report that give their tags an image, by "repo:tag": not those skipped
+// because no worker builds their arch.
+func conflictsByTag(report *scheduler.Report) map[string][]scheduler.TagConflict {
+	var jobs []*scheduler.Job
+	for _, o := range report.Outcomes {
+		if o.Status != scheduler.Skipped || !errors.Is(o.Err, scheduler.ErrNoWorker) {
+			jobs = append(jobs, o.Job)
+		}
+	}
+	byTag := map[string][]scheduler.TagConflict{}
+	for _, c := range scheduler.TagConflicts(jobs) {
+		byTag[c.Repo+":"+c.Tag] = append(byTag[c.Repo+":"+c.Tag], c)
+	}
+	return byTag
+}
+
+// conflictErr joins the conflicts of cs for arch, or all of them when
+// arch is "".
+func conflictErr(cs []scheduler.TagConflict, arch string) error {
+	var errs []error
+	for _, c := range cs {
+		if arch == "" || c.Arch == arch {
+			errs = append(errs, c)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // splitTo splits "REGISTRY/NAMESPACE" the way Docker names do.
@@ -124,8 +155,8 @@ func splitTo(to string) (registry, namespace string, err error) {
 }
 
 // archTargets are t for each architecture of opts.ArchNamespaces it holds,
-// in the arch's namespace.
-func archTargets(t Target, registry string, opts Options) []Target {
+// in the arch's namespace; failed by those of cs for that arch.
+func archTargets(t Target, registry string, opts Options, cs []scheduler.TagConflict) []Target {
 	var out []Target
 	seen := map[string]bool{}
 	for _, m := range append(append([]Member(nil), t.Members...), t.Missing...) {
@@ -142,6 +173,7 @@ func archTargets(t Target, registry string, opts Options) []Target {
 			a.Entries = appendOrigin(a.Entries, m.Entry)
 		}
 		a.Blocked = len(a.Members) == 0 || len(a.Missing) > 0 && !opts.Partial
+		a.Err = conflictErr(cs, m.Arch)
 		out = append(out, a)
 	}
 	return out
