@@ -47,7 +47,12 @@ natively (or any worker, with --allow-emulation), and its image is pushed
 to a staging repository per architecture (--staging) in the registry.
 
 Either way each image is kept under its build id, so that a later run with
-nothing changed builds nothing.`,
+nothing changed builds nothing.
+
+A shared tag that two entries give the same architecture from different
+sources (see brewkit plan) is reported before anything is built; the jobs
+are built and every other tag is published, that tag is not, and build
+exits non-zero.`,
 		Example: `  brewkit build ./library/foo
   brewkit build --output /tmp/images --library hack/example/library --all
   brewkit build --workers .farm/workers.yaml --library hack/example/library --all
@@ -82,8 +87,13 @@ func (o *buildOptions) run(cmd *cobra.Command, args []string) (err error) {
 		return err
 	}
 	reportUnplanned(cmd.ErrOrStderr(), p)
+	var conflictErr error
+	if err := conflictsError(scheduler.TagConflicts(p.Jobs)); err != nil {
+		fmt.Fprintln(cmd.ErrOrStderr(), err)
+		conflictErr = errTagConflicts
+	}
 	if o.dryRun {
-		return errors.Join(loadErr, o.dryRunBuild(cmd, p, t))
+		return errors.Join(loadErr, conflictErr, o.dryRunBuild(cmd, p, t))
 	}
 	report, err := o.execute(cmd, p, t)
 	if err != nil {
@@ -104,7 +114,7 @@ func (o *buildOptions) run(cmd *cobra.Command, args []string) (err error) {
 	if o.pub.to != "" {
 		pushErr = o.pub.publish(cmd.Context(), cmd.OutOrStdout(), report, o.archNamespaces, false)
 	}
-	return errors.Join(loadErr, report.Err(), pushErr)
+	return errors.Join(loadErr, report.Err(), conflictErr, pushErr)
 }
 
 // dryRunBuild shows what a build would do: each job's build id and state,

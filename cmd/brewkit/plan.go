@@ -35,7 +35,13 @@ With a registry (--registry, a workers file naming one, or --staging), each
 job is looked up in the staging repositories by its build id: up to date,
 to build, or after its parents. A lookup that fails (401, 5xx, no answer)
 shows as "lookup failed", its children as unknown, and plan exits non-zero
-naming the image looked up and what the registry answered.`,
+naming the image looked up and what the registry answered.
+
+A shared tag that two entries give the same architecture from different
+sources cannot be published (an index holds one image per platform): plan
+lists each such conflict with the entries' files and lines ("conflicts"
+in JSON) and exits non-zero. build reports them before building, builds
+every job, publishes every other tag, and exits non-zero.`,
 		Example: `  brewkit plan --library hack/example/library --all
   brewkit plan --format json --workers .farm/workers.yaml golang:1.22`,
 		RunE: o.run,
@@ -78,15 +84,16 @@ func (o *planOptions) run(cmd *cobra.Command, args []string) error {
 		}
 		lookupErr = lookupVerdict(report, staging)
 	}
+	conflicts := scheduler.TagConflicts(p.Jobs)
 	if o.format == "json" {
-		err = writePlanJSON(cmd.OutOrStdout(), p, routes, states)
+		err = writePlanJSON(cmd.OutOrStdout(), p, routes, states, conflicts)
 	} else {
 		err = writePlanTable(cmd.OutOrStdout(), p, routes, states)
 	}
 	if err != nil {
 		return err
 	}
-	return errors.Join(planVerdict(p, loadErr), lookupErr)
+	return errors.Join(planVerdict(p, loadErr), conflictsError(conflicts), lookupErr)
 }
 
 // stagingPrefix is where builds are looked up, or "" to skip that.
@@ -222,7 +229,7 @@ type planEdge struct {
 	Job  string `json:"job"`
 }
 
-func writePlanJSON(w io.Writer, p *scheduler.Plan, routes map[*scheduler.Job][]string, states map[*scheduler.Job]jobState) error {
+func writePlanJSON(w io.Writer, p *scheduler.Plan, routes map[*scheduler.Job][]string, states map[*scheduler.Job]jobState, conflicts []scheduler.TagConflict) error {
 	jobs := make([]planJob, 0, len(p.Jobs))
 	for _, j := range p.Jobs {
 		pj := planJob{ID: j.ID, Tags: j.Tags, Arch: j.Arch, Platform: j.Platform, Builder: j.Builder, Source: j.Source,
@@ -251,5 +258,5 @@ func writePlanJSON(w io.Writer, p *scheduler.Plan, routes map[*scheduler.Job][]s
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(map[string]any{"jobs": jobs, "unplanned": p.Unplanned})
+	return enc.Encode(map[string]any{"jobs": jobs, "unplanned": p.Unplanned, "conflicts": jsonConflicts(conflicts)})
 }
