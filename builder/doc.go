@@ -57,6 +57,21 @@
 // Package builder/sourcetest holds the corpus of hostile trees and entries
 // that the tests run through all three.
 //
+// # Several brewkits at once
+//
+// Processes that stage in the same place and share [BuildLocks] build
+// each job once: an [Executor] takes the job's lock after a lookup miss,
+// looks it up again once it has it, and builds only if it is still
+// missing; the lock is released when the image is staged, or on any
+// failure, and by the kernel if the process dies:
+//
+//	locks, err := builder.OpenBuildLocks(filepath.Join(cacheDir, "locks"))
+//	if err != nil { ... }
+//	exec := &builder.Executor{Staging: "127.0.0.1:5000/brewkit/staging", Registry: builder.NewRegistry(), Cache: cache, Locks: locks}
+//
+// A lookup that fails (the registry unreachable, 401, 5xx) returns a
+// [*LookupError] carrying the job's build id.
+//
 // # Unreachable workers
 //
 // Dial does not connect (gRPC connects on the first call), so an address
