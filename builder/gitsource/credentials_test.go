@@ -3,32 +3,14 @@ package gitsource
 import (
 	"context"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-// authServer serves f's repository over git's dumb HTTP protocol at
-// /repo.git, to clients that give user and password.
-func authServer(t *testing.T, f *fixture, user, password string) *httptest.Server {
-	t.Helper()
-	f.git("update-server-info")
-	files := http.StripPrefix("/repo.git/", http.FileServer(http.Dir(filepath.Join(f.dir, ".git"))))
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if u, p, ok := r.BasicAuth(); !ok || u != user || p != password {
-			w.Header().Set("WWW-Authenticate", `Basic realm="git"`)
-			http.Error(w, "who are you?", http.StatusUnauthorized)
-			return
-		}
-		files.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	return srv
-}
+	"github.com/brewkit/brewkit/builder/sourcetest"
+)
 
 // argsLoggingGit writes a git wrapper that appends its arguments and
 // environment to a log before running git.
@@ -57,8 +39,7 @@ func TestEnsureCredentialInGitRepo(t *testing.T) {
 	f := newFixture(t)
 	f.write("Dockerfile", "FROM scratch\n", 0o644)
 	id := f.commit("one", date1, date1)
-	srv := authServer(t, f, "robot", token)
-	host := strings.TrimPrefix(srv.URL, "http://")
+	host := strings.TrimPrefix(sourcetest.ServeHTTP(t, f.dir, "robot", token), "http://")
 	bin, argsLog := argsLoggingGit(t)
 	var logs logBuffer
 	c := openCache(t, WithGit(bin), WithLogger(logs.logger()))

@@ -151,6 +151,7 @@ type run struct {
 	err            error
 	took           time.Duration
 	meta           metadata
+	metaRaw        []byte // the --metadata-file as written
 }
 
 // metadata is the --metadata-file, as a consumer reads it.
@@ -204,6 +205,7 @@ func build(t *testing.T, lib, workersFile, staging, cache string, args ...string
 	if err != nil {
 		t.Fatalf("brewkit build wrote no --metadata-file: %v\nstderr:\n%s", err, r.stderr)
 	}
+	r.metaRaw = raw
 	if err := json.Unmarshal(raw, &r.meta); err != nil {
 		t.Fatalf("--metadata-file: %v\n%s", err, raw)
 	}
