@@ -27,6 +27,7 @@ type Inspector struct {
 }
 
 type contextSum struct {
+	dir  *gitsource.Dir // the Directory, its symlinks followed
 	sum  string
 	time int64
 	err  error
@@ -51,13 +52,16 @@ func (in *Inspector) Inspect(ctx context.Context, src scheduler.Source, arch, bu
 	}
 	info := scheduler.SourceInfo{Checksum: sum.sum, CommitTime: time.Unix(sum.time, 0)}
 	if builder == scheduler.BuilderOCIImport { // an image committed to git: FROM scratch, as bashbrew has it
-		if err := checkLayoutFile(ctx, commit, src); err != nil {
-			return scheduler.SourceInfo{}, err
+		// The layout is read through its Directory alone (see
+		// Executor.importOCI): File may not climb out of it, directly or
+		// through a symlink.
+		if _, err := sum.dir.Stat(ctx, src.File); err != nil {
+			return scheduler.SourceInfo{}, fmt.Errorf("oci-import File: %w", err)
 		}
 		info.Froms, info.LastStageFrom = []string{"scratch"}, "scratch"
 		return info, nil
 	}
-	file, err := dockerfilePath(ctx, commit, src)
+	file, err := gitsource.SafeJoin(sum.dir.Path(), src.File) // may leave Directory, not the repository
 	if err != nil {
 		return scheduler.SourceInfo{}, err
 	}
@@ -89,8 +93,8 @@ func (in *Inspector) Inspect(ctx context.Context, src scheduler.Source, arch, bu
 // cancellation stops.
 const checksumTimeout = 10 * time.Minute
 
-// checksum returns the scrubbed-tar checksum of dir at commit, and the
-// commit's time, computing each pair once. The computation is shared
+// checksum resolves dir at commit and returns it with its scrubbed-tar
+// checksum and the commit's time, computing each once. The computation is shared
 // work: it runs under a context of its own (the first caller's values,
 // bounded by checksumTimeout), so that a caller that is cancelled fails
 // no other caller waiting for it; a caller whose ctx ends stops waiting.
@@ -106,7 +110,10 @@ func (in *Inspector) checksum(ctx context.Context, commit *gitsource.Commit, dir
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), checksumTimeout)
 		defer cancel()
 		var s contextSum
-		s.sum, s.err = commit.Checksum(cctx, dir)
+		s.dir, s.err = commit.Dir(cctx, dir)
+		if s.err == nil {
+			s.sum, s.err = commit.Checksum(cctx, s.dir.Path())
+		}
 		if s.err == nil {
 			t, err := commit.Time(cctx)
 			s.time, s.err = t.Unix(), err
@@ -125,21 +132,6 @@ func (in *Inspector) checksum(ctx context.Context, commit *gitsource.Commit, dir
 		s = r.Val.(contextSum)
 		return s, s.err
 	}
-}
-
-// checkLayoutFile checks, at plan time, that an oci-import entry's File is
-// a file of its Directory: the layout is read through the Directory alone
-// (see [Executor.importOCI]), so File may not climb out of it, directly
-// or through a symlink.
-func checkLayoutFile(ctx context.Context, commit *gitsource.Commit, src scheduler.Source) error {
-	dir, err := commit.Dir(ctx, src.Directory)
-	if err != nil {
-		return err
-	}
-	if _, err := dir.Stat(ctx, src.File); err != nil {
-		return fmt.Errorf("oci-import File: %w", err)
-	}
-	return nil
 }
 
 // dockerfilePath is the repository path of src's Dockerfile: File in the

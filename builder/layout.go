@@ -101,11 +101,7 @@ func checkOutputVersion(dir string) error {
 	if err != nil {
 		return err
 	}
-	var l ocispec.ImageLayout
-	if err := json.Unmarshal(raw, &l); err != nil || l.Version != ocispec.ImageLayoutVersion {
-		return fmt.Errorf("oci-layout: want imageLayoutVersion %q, got %q (%v)", ocispec.ImageLayoutVersion, l.Version, err)
-	}
-	return nil
+	return parseLayoutVersion(raw)
 }
 
 func ensureIndex(dir string) error {

@@ -93,6 +93,11 @@ func checkLayoutVersion(ctx context.Context, dir *gitsource.Dir) error {
 	if err != nil {
 		return fmt.Errorf("not an OCI image layout: %w", err)
 	}
+	return parseLayoutVersion(raw)
+}
+
+// parseLayoutVersion checks the content of an oci-layout file.
+func parseLayoutVersion(raw []byte) error {
 	var l ocispec.ImageLayout
 	if err := strictJSON(raw, &l); err != nil || l.Version != ocispec.ImageLayoutVersion {
 		return fmt.Errorf("oci-layout: want imageLayoutVersion %q, got %q (%v)", ocispec.ImageLayoutVersion, l.Version, err)

@@ -28,7 +28,7 @@ type treeFS struct {
 	ctx     context.Context // of the solve: Open has none of its own
 	commit  *gitsource.Commit
 	batch   *gitsource.Batch  // reads the small files
-	entries []gitsource.Entry // in Commit.Tree's order, checked by gitsource.CheckTree
+	entries []gitsource.Entry // in Commit.Tree's order, none twice
 	byPath  map[string]int    // slash path → index in entries
 	links   map[string]string // slash path → target, for every symlink
 	mtime   int64             // nanoseconds

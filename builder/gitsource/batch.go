@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
-	"strconv"
 	"strings"
 	"sync"
 )
@@ -71,12 +70,12 @@ func (b *Batch) read(e Entry) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := strings.Fields(line)
-	if len(f) != 3 || f[0] != e.Object || f[1] != "blob" {
-		return nil, fmt.Errorf("got %q, want blob %s", strings.TrimSpace(line), e.Object)
+	size, err := parseBatchHeader(line, e.Object)
+	if err != nil {
+		return nil, err
 	}
-	if size, err := strconv.ParseInt(f[2], 10, 64); err != nil || size != e.Size {
-		return nil, fmt.Errorf("blob %s is %s bytes, listed as %d", e.Object, f[2], e.Size)
+	if size != e.Size {
+		return nil, fmt.Errorf("blob %s is %d bytes, listed as %d", e.Object, size, e.Size)
 	}
 	data := make([]byte, e.Size+1) // and the newline after it
 	if _, err := io.ReadFull(b.out, data); err != nil {

@@ -82,19 +82,29 @@ func (b *blobStream) next(oid string) (int64, io.Reader, error) {
 	if err != nil {
 		return 0, nil, b.fail(err)
 	}
-	f := strings.Fields(line)
-	switch {
-	case len(f) == 2 && f[0] == oid && f[1] == "missing":
-		return 0, nil, fmt.Errorf("object %s is missing", oid)
-	case len(f) != 3 || f[0] != oid || f[1] != "blob":
-		return 0, nil, fmt.Errorf("git cat-file --batch: got %q, want blob %s", line, oid)
-	}
-	size, err := strconv.ParseInt(f[2], 10, 64)
+	size, err := parseBatchHeader(line, oid)
 	if err != nil {
-		return 0, nil, fmt.Errorf("git cat-file --batch: got %q: %w", line, err)
+		return 0, nil, err
 	}
 	b.cur = &io.LimitedReader{R: b.out, N: size}
 	return size, b.cur, nil
+}
+
+// parseBatchHeader reads git cat-file --batch's "OID blob SIZE" line for
+// the blob oid, and returns the size.
+func parseBatchHeader(line, oid string) (int64, error) {
+	f := strings.Fields(line)
+	switch {
+	case len(f) == 2 && f[0] == oid && f[1] == "missing":
+		return 0, fmt.Errorf("object %s is missing", oid)
+	case len(f) != 3 || f[0] != oid || f[1] != "blob":
+		return 0, fmt.Errorf("git cat-file --batch: got %q, want blob %s", strings.TrimSpace(line), oid)
+	}
+	size, err := strconv.ParseInt(f[2], 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("git cat-file --batch: got %q: %w", strings.TrimSpace(line), err)
+	}
+	return size, nil
 }
 
 // fail adds git's stderr to a read error.

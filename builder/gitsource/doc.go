@@ -48,8 +48,7 @@
 // anything is read, and a blob that is not exactly that size fails its
 // read. A tree that git would not check out (a name listed twice, such as
 // a symlink "a" beside a directory "a", or a name "", ".", ".." or
-// ".git") is refused by [Commit.Tree] and [Commit.Checksum]; see
-// [CheckTree].
+// ".git") is refused by [Commit.Tree] and [Commit.Checksum].
 //
 // # Credentials
 //

@@ -5,13 +5,13 @@ import (
 	"strings"
 )
 
-// CheckTree refuses a listing that git would not check out, whatever a
+// checkTree refuses a listing that git would not check out, whatever a
 // hostile repository stored with git mktree: a path listed twice (a
 // symlink "a" beside a directory "a" whose "a/x" would then be written
 // through the link), an entry whose parent is not a directory of the
-// listing, or a name that is not canonical (see [ValidName]). entries must
+// listing, or a name that is not canonical (see [validName]). entries must
 // be in [Commit.Tree]'s order, which puts equal paths side by side.
-func CheckTree(entries []Entry) error {
+func checkTree(entries []Entry) error {
 	dirs := map[string]bool{".": true}
 	for i, e := range entries {
 		if i > 0 && entries[i-1].Path == e.Path {
@@ -21,7 +21,7 @@ func CheckTree(entries []Entry) error {
 		if j := strings.LastIndexByte(e.Path, '/'); j >= 0 {
 			parent, name = e.Path[:j], e.Path[j+1:]
 		}
-		if err := ValidName(name); err != nil {
+		if err := validName(name); err != nil {
 			return fmt.Errorf("%q: %w", e.Path, err)
 		}
 		if !dirs[parent] {
@@ -34,10 +34,10 @@ func CheckTree(entries []Entry) error {
 	return nil
 }
 
-// ValidName reports whether name can be one entry of a git tree that git
+// validName reports whether name can be one entry of a git tree that git
 // checks out: not empty, ".", ".." or ".git" (in any case), with no "/"
 // or NUL.
-func ValidName(name string) error {
+func validName(name string) error {
 	switch {
 	case name == "", name == ".", name == "..":
 		return fmt.Errorf("the tree has an entry named %q (git would refuse to check it out)", name)

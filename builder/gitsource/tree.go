@@ -48,7 +48,7 @@ const (
 //
 // A tree that git itself would refuse to check out is refused here too: a
 // name listed twice (a symlink "a" beside a directory "a"), or a name that
-// is empty, ".", ".." or ".git" (see [CheckTree]).
+// is empty, ".", ".." or ".git".
 func (c *Commit) Tree(ctx context.Context, dir string) ([]Entry, error) {
 	root, err := c.dirObject(ctx, dir)
 	if err != nil || root.typ == "commit" { // a submodule is an empty directory
@@ -71,7 +71,7 @@ func (c *Commit) Tree(ctx context.Context, dir string) ([]Entry, error) {
 		entries = append(entries, Entry{Path: o.path, Mode: mode, Size: o.size, Object: o.oid})
 	}
 	slices.SortFunc(entries, func(a, b Entry) int { return comparePaths(a.Path, b.Path) })
-	if err := CheckTree(entries); err != nil {
+	if err := checkTree(entries); err != nil {
 		return nil, fmt.Errorf("%s:%s in %s: %w", c.id, root.path, c.repo, err)
 	}
 	return entries, nil
