@@ -8,15 +8,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"syscall"
-	"time"
-)
 
-// Lock polling: flock cannot be interrupted, so Lock retries a
-// non-blocking flock with backoff and stops waiting when ctx is done.
-const (
-	buildLockPollMin = 2 * time.Millisecond
-	buildLockPollMax = 100 * time.Millisecond
+	"github.com/brewkit/brewkit/builder/internal/flock"
 )
 
 // BuildLocks are exclusive locks, one per build, kept in a directory that
@@ -61,7 +54,7 @@ func (l *BuildLocks) Lock(ctx context.Context, key string, waiting func()) (unlo
 		if err != nil {
 			return nil, fmt.Errorf("opening lock %s of %q: %w", path, key, err)
 		}
-		if err := flockWait(ctx, f, waiting); err != nil {
+		if err := flock.Wait(ctx, f, waiting); err != nil {
 			f.Close()
 			return nil, fmt.Errorf("lock %s of %q: %w", path, key, err)
 		}
@@ -80,33 +73,6 @@ func (l *BuildLocks) Lock(ctx context.Context, key string, waiting func()) (unlo
 			}, nil
 		}
 		f.Close() // the holder before removed it after it was opened: try the new one
-	}
-}
-
-// flockWait takes an exclusive flock on f, polling with backoff while it
-// is held elsewhere; it calls waiting (if not nil) the first time it is.
-func flockWait(ctx context.Context, f *os.File, waiting func()) error {
-	wait := buildLockPollMin
-	for {
-		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		if err == nil {
-			return nil
-		}
-		if !errors.Is(err, syscall.EWOULDBLOCK) && !errors.Is(err, syscall.EINTR) {
-			return err
-		}
-		if waiting != nil {
-			waiting()
-			waiting = nil
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return fmt.Errorf("waiting for it: %w", context.Cause(ctx))
-		case <-t.C:
-		}
-		wait = min(2*wait, buildLockPollMax)
 	}
 }
 
