@@ -36,8 +36,8 @@ func TestHostileSources(t *testing.T) {
 			t.Parallel()
 			o := sourcetest.NewOutside(t)
 			defer o.Check(t)
-			src, commit := hostileSource(t, c, o)
-			err := planHostile(t, c, src)
+			src, cache := hostileSource(t, c, o)
+			err := planHostile(c, src, cache)
 			switch {
 			case c.Stage == sourcetest.Plan:
 				wantRefusal(t, "plan", err, c.Refusal, o)
@@ -45,7 +45,7 @@ func TestHostileSources(t *testing.T) {
 			case err != nil:
 				t.Fatalf("plan: %v (attack: %s)", err, c.Attack)
 			}
-			err = buildHostile(t, c, src, commit, o)
+			err = buildHostile(t, c, src, cache, o)
 			if c.Stage == sourcetest.Build {
 				wantRefusal(t, "build", err, c.Refusal, o)
 			} else if err != nil {
@@ -56,9 +56,8 @@ func TestHostileSources(t *testing.T) {
 }
 
 // hostileSource commits c's tree in a repository of its own and returns
-// the entry's source and the cache's commit (nil for a GitRepo that
-// cannot be ensured: the plan must refuse it).
-func hostileSource(t *testing.T, c sourcetest.Case, o *sourcetest.Outside) (scheduler.Source, *gitsource.Commit) {
+// the entry's source and the git cache that plan and build share.
+func hostileSource(t *testing.T, c sourcetest.Case, o *sourcetest.Outside) (scheduler.Source, *gitsource.Cache) {
 	r := sourcetest.NewRepo(t, filepath.Join(t.TempDir(), "repo"))
 	src := scheduler.Source{GitRepo: r.Dir, GitFetch: "refs/heads/main", GitCommit: r.CommitNodes(c.Tree(t, o, hostileArch)...),
 		Directory: c.Directory, File: c.File}
@@ -75,29 +74,21 @@ func hostileSource(t *testing.T, c sourcetest.Case, o *sourcetest.Outside) (sche
 	if err != nil {
 		t.Fatal(err)
 	}
-	commit, err := cache.Ensure(context.Background(), gitsource.Source{Repo: src.GitRepo, Fetch: src.GitFetch, Commit: src.GitCommit})
-	if err != nil {
-		return src, nil
-	}
-	return src, commit
+	return src, cache
 }
 
 // planHostile inspects src as brewkit plan does.
-func planHostile(t *testing.T, c sourcetest.Case, src scheduler.Source) error {
-	cache, err := gitsource.Open(filepath.Join(t.TempDir(), "plan-cache"))
-	if err != nil {
-		t.Fatal(err)
-	}
+func planHostile(c sourcetest.Case, src scheduler.Source, cache *gitsource.Cache) error {
 	builder := c.Builder
 	if builder == "" {
 		builder = scheduler.BuilderBuildKit
 	}
-	_, err = NewInspector(cache).Inspect(context.Background(), src, hostileArch, builder)
+	_, err := NewInspector(cache).Inspect(context.Background(), src, hostileArch, builder)
 	return err
 }
 
 // buildHostile does what a build does with src, short of BuildKit.
-func buildHostile(t *testing.T, c sourcetest.Case, src scheduler.Source, commit *gitsource.Commit, o *sourcetest.Outside) error {
+func buildHostile(t *testing.T, c sourcetest.Case, src scheduler.Source, cache *gitsource.Cache, o *sourcetest.Outside) error {
 	ctx := context.Background()
 	if c.Builder == scheduler.BuilderOCIImport {
 		l, err := OpenLayout(filepath.Join(t.TempDir(), "out"))
@@ -105,10 +96,6 @@ func buildHostile(t *testing.T, c sourcetest.Case, src scheduler.Source, commit 
 			t.Fatal(err)
 		}
 		defer l.Close()
-		cache, err := gitsource.Open(filepath.Join(t.TempDir(), "build-cache"))
-		if err != nil {
-			t.Fatal(err)
-		}
 		job := &scheduler.Job{ID: c.Name, Arch: hostileArch, Builder: c.Builder, Source: src}
 		buildID := scheduler.BuildID(strings.Repeat("0", 64), hostileArch, nil)
 		if _, err := (&Executor{Cache: cache, Layout: l}).importOCI(ctx, l, job, buildID); err != nil {
@@ -116,6 +103,10 @@ func buildHostile(t *testing.T, c sourcetest.Case, src scheduler.Source, commit 
 		}
 		noSecretIn(t, l.Dir(), o)
 		return nil
+	}
+	commit, err := cache.Ensure(ctx, gitsource.Source{Repo: src.GitRepo, Fetch: src.GitFetch, Commit: src.GitCommit})
+	if err != nil {
+		return err
 	}
 	mounts, file, tree, err := localMounts(ctx, commit, src, time.Unix(1704067200, 0))
 	if err != nil {

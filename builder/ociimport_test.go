@@ -3,7 +3,6 @@ package builder
 import (
 	"context"
 	"encoding/json"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -17,16 +16,7 @@ import (
 // img as a gitsource.Dir.
 func commitLayout(t *testing.T, files map[string]any) *gitsource.Dir {
 	t.Helper()
-	r := sourcetest.NewRepo(t, filepath.Join(t.TempDir(), "repo"))
-	commit := r.CommitNodes(sourcetest.Dir("img", sourcetest.Files(files)...))
-	cache, err := gitsource.Open(filepath.Join(t.TempDir(), "cache"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := cache.Ensure(context.Background(), gitsource.Source{Repo: r.Dir, Commit: commit})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, _ := treeCommit(t, sourcetest.Dir("img", sourcetest.Files(files)...))
 	dir, err := c.Dir(context.Background(), "img")
 	if err != nil {
 		t.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -62,15 +61,5 @@ func benchContext(b *testing.B, files int) (*gitsource.Commit, string) {
 	for i := range files {
 		m[fmt.Sprintf("d%03d/f%04d", i/10, i)] = strings.Repeat(fmt.Sprint(i%10), 4096)
 	}
-	r := sourcetest.NewRepo(b, filepath.Join(b.TempDir(), "repo"))
-	id := r.CommitNodes(sourcetest.Files(m)...)
-	cache, err := gitsource.Open(filepath.Join(b.TempDir(), "cache"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	c, err := cache.Ensure(context.Background(), gitsource.Source{Repo: r.Dir, Commit: id})
-	if err != nil {
-		b.Fatal(err)
-	}
-	return c, r.Dir
+	return treeCommit(b, sourcetest.Files(m)...)
 }

@@ -17,7 +17,9 @@ import (
 	"github.com/brewkit/brewkit/builder/sourcetest"
 )
 
-func treeCommit(t *testing.T, nodes ...sourcetest.Node) *gitsource.Commit {
+// treeCommit commits nodes in a repository of their own and returns the
+// commit, ensured in a git cache, and the repository's directory.
+func treeCommit(t testing.TB, nodes ...sourcetest.Node) (*gitsource.Commit, string) {
 	t.Helper()
 	r := sourcetest.NewRepo(t, filepath.Join(t.TempDir(), "repo"))
 	cache, err := gitsource.Open(filepath.Join(t.TempDir(), "cache"))
@@ -28,7 +30,7 @@ func treeCommit(t *testing.T, nodes ...sourcetest.Node) *gitsource.Commit {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c
+	return c, r.Dir
 }
 
 // walk lists what Walk gives fn: "path mode [-> link]", skipping what skip
@@ -61,7 +63,7 @@ func walk(t *testing.T, tfs *treeFS, target string, skip map[string]error) []str
 func TestTreeFS(t *testing.T) {
 	t.Parallel()
 	F, X, L, D := sourcetest.File, sourcetest.Exec, sourcetest.Link, sourcetest.Dir
-	commit := treeCommit(t,
+	commit, _ := treeCommit(t,
 		F("Dockerfile", "FROM scratch\n"),
 		X("run.sh", "#!/bin/sh\n"),
 		D("a", F("x", "x"), D("b", F("y", "y")), F("z", "z")),
@@ -119,7 +121,7 @@ func TestTreeFS(t *testing.T) {
 func TestTreeFSChainStaysInTree(t *testing.T) {
 	t.Parallel()
 	F, L, D := sourcetest.File, sourcetest.Link, sourcetest.Dir
-	commit := treeCommit(t, D("phys", F("Dockerfile", "FROM scratch\n"), L("lnk", "s/.."), L("s", "/etc/ssl")))
+	commit, _ := treeCommit(t, D("phys", F("Dockerfile", "FROM scratch\n"), L("lnk", "s/.."), L("s", "/etc/ssl")))
 	tfs, err := newTreeFS(context.Background(), commit, "phys/lnk", time.Unix(1, 0))
 	if err != nil {
 		t.Fatal(err)
