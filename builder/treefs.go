@@ -3,6 +3,7 @@ package builder
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -49,20 +50,39 @@ func newTreeFS(ctx context.Context, commit *gitsource.Commit, dir string, mtime 
 	if err != nil {
 		return nil, err
 	}
-	links, err := commit.ReadLinks(ctx, entries)
-	if err != nil {
-		return nil, err
-	}
 	batch, err := commit.Batch(ctx)
 	if err != nil {
 		return nil, err
 	}
 	t := &treeFS{ctx: ctx, commit: commit, batch: batch, entries: entries, byPath: make(map[string]int, len(entries)),
-		links: links, mtime: mtime.UnixNano()}
+		links: map[string]string{}, mtime: mtime.UnixNano()}
 	for i, e := range entries {
 		t.byPath[e.Path] = i
+		if e.Mode&fs.ModeSymlink == 0 {
+			continue
+		}
+		if err := t.readLink(e); err != nil {
+			batch.Close()
+			return nil, err
+		}
 	}
 	return t, nil
+}
+
+// maxLinkTarget bounds a symlink's target, as PATH_MAX does on Linux.
+const maxLinkTarget = 4096
+
+// readLink records the target of the symlink e.
+func (t *treeFS) readLink(e gitsource.Entry) error {
+	if e.Size > maxLinkTarget {
+		return fmt.Errorf("symlink %s has a target of %d bytes", e.Path, e.Size)
+	}
+	target, err := t.batch.Read(e)
+	if err != nil {
+		return err
+	}
+	t.links[e.Path] = string(target)
+	return nil
 }
 
 // Close stops the batch process.

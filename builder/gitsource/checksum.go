@@ -88,38 +88,6 @@ func writeEntry(tw *tar.Writer, e Entry, blobs *blobStream) error {
 	}
 }
 
-// ReadLinks returns the target of every symlink among entries (from
-// [Commit.Tree]), by path, read with one git process.
-func (c *Commit) ReadLinks(ctx context.Context, entries []Entry) (links map[string]string, err error) {
-	var ids []string
-	for _, e := range entries {
-		if e.Mode&fs.ModeSymlink != 0 {
-			ids = append(ids, e.Object)
-		}
-	}
-	blobs, err := c.git.openBlobs(ctx, ids)
-	if err != nil {
-		return nil, fmt.Errorf("reading symlinks of %s in %s: %w", c.id, c.repo, err)
-	}
-	defer func() {
-		if cerr := blobs.close(); err == nil && cerr != nil {
-			links, err = nil, fmt.Errorf("reading symlinks of %s in %s: %w", c.id, c.repo, cerr)
-		}
-	}()
-	links = make(map[string]string, len(ids))
-	for _, e := range entries {
-		if e.Mode&fs.ModeSymlink == 0 {
-			continue
-		}
-		target, err := readLink(blobs, e.Object)
-		if err != nil {
-			return nil, fmt.Errorf("symlink %s at %s in %s: %w", e.Path, c.id, c.repo, err)
-		}
-		links[e.Path] = target
-	}
-	return links, nil
-}
-
 // readLink reads the next blob of blobs, a symlink's target.
 func readLink(blobs *blobStream, oid string) (string, error) {
 	size, r, err := blobs.next(oid)
