@@ -8,10 +8,9 @@ import (
 	"sync"
 	"syscall"
 
-	"github.com/docker/cli/cli/config"
+	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/session"
-	"github.com/moby/buildkit/session/auth/authprovider"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
@@ -36,6 +35,9 @@ type Executor struct {
 	// Registry resolves external FROMs, and holds Staging.
 	Registry *Registry
 	Cache    *gitsource.Cache // sources of local repositories
+	// Keychain answers BuildKit's credential requests; nil means
+	// [authn.DefaultKeychain]. Give Registry the same one.
+	Keychain authn.Keychain
 	Progress *Progress        // nil: no progress display
 
 	// Locks, if set, make processes that share them build a job once: a
@@ -164,9 +166,11 @@ func (e *Executor) solve(ctx context.Context, w workers.Worker, st stage, req *r
 	}
 	defer done()
 	opt := req.solveOpt()
-	opt.Session = []session.Attachable{authprovider.NewDockerAuthProvider(authprovider.DockerAuthProviderConfig{
-		AuthConfigProvider: authprovider.LoadAuthConfig(config.LoadDefaultConfigFile(io.Discard)),
-	})}
+	kc := e.Keychain
+	if kc == nil {
+		kc = authn.DefaultKeychain
+	}
+	opt.Session = []session.Attachable{authSession(kc)}
 	resp, err := c.Solve(ctx, nil, opt, e.statusChannel(prefix))
 	if err != nil {
 		if isTransient(err) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"sync"
 	"time"
 
@@ -31,6 +32,14 @@ type Progress struct {
 	mu       sync.Mutex
 	closed   bool
 	sequence int
+}
+
+// CheckProgressMode checks a display mode without starting a display.
+func CheckProgressMode(mode string) error {
+	if !slices.Contains(progressModes, mode) {
+		return fmt.Errorf("--progress %q: want one of %v", mode, progressModes)
+	}
+	return nil
 }
 
 // NewProgress starts a display writing to out in mode: auto, tty, plain,

@@ -6,6 +6,8 @@ import (
 	"path"
 	"strings"
 
+	"github.com/google/go-containerregistry/pkg/name"
+
 	"github.com/brewkit/brewkit/scheduler"
 )
 
@@ -88,15 +90,10 @@ type Member struct {
 // per Windows version (os.version) as official-images intends, and the
 // index rejects two images of the same version.
 func Targets(report *scheduler.Report, opts Options) ([]Target, error) {
-	registry, namespace, err := splitTo(opts.To)
-	if err != nil {
+	if err := CheckOptions(opts); err != nil {
 		return nil, err
 	}
-	for arch, ns := range opts.ArchNamespaces {
-		if ns == "" || strings.Contains(ns, ":") {
-			return nil, fmt.Errorf("arch namespace %q for %s: want a namespace such as %q", ns, arch, arch)
-		}
-	}
+	registry, namespace, _ := splitTo(opts.To)
 	conflicts := conflictsByTag(report)
 	var targets []Target
 	for _, g := range groupTags(collectEntries(report)) {
@@ -110,6 +107,28 @@ func Targets(report *scheduler.Report, opts Options) ([]Target, error) {
 		targets = append(targets, archTargets(*t, registry, opts, cs)...)
 	}
 	return targets, nil
+}
+
+// CheckOptions checks opts as [Targets] does, so that a caller can refuse
+// them before building anything: To must be "REGISTRY/NAMESPACE" that
+// names repositories, and each arch namespace a namespace.
+func CheckOptions(opts Options) error {
+	registry, namespace, err := splitTo(opts.To)
+	if err != nil {
+		return err
+	}
+	if _, err := name.NewRepository(path.Join(registry, namespace, "repo"), name.StrictValidation); err != nil {
+		return fmt.Errorf("publishing to %q: want \"REGISTRY/NAMESPACE\", such as \"127.0.0.1:5000/library\": %w", opts.To, err)
+	}
+	for arch, ns := range opts.ArchNamespaces {
+		if ns == "" || strings.Contains(ns, ":") {
+			return fmt.Errorf("arch namespace %q for %s: want a namespace such as %q", ns, arch, arch)
+		}
+		if _, err := name.NewRepository(path.Join(registry, ns, "repo"), name.StrictValidation); err != nil {
+			return fmt.Errorf("arch namespace %q for %s: %w", ns, arch, err)
+		}
+	}
+	return nil
 }
 
 // conflictsByTag returns the [scheduler.TagConflicts] of the jobs of

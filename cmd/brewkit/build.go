@@ -3,11 +3,11 @@ package main
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
 	"github.com/brewkit/brewkit/builder"
+	"github.com/brewkit/brewkit/builder/engine"
 	"github.com/brewkit/brewkit/scheduler"
 )
 
@@ -65,7 +65,7 @@ exits non-zero.`,
 	f.StringVar(&o.metadataFile, "metadata-file", "", "write the results as JSON to this file")
 	f.StringVar(&o.staging, "staging", "", "staging repository prefix; a job for ARCH goes to PREFIX-ARCH (default REGISTRY/brewkit/staging)")
 	f.StringVar(&o.pub.to, "push", getenv("BREWKIT_PUSH_TO"), `after building, publish every tag's index at "REGISTRY/NAMESPACE" ($BREWKIT_PUSH_TO; see brewkit push)`)
-	f.BoolVar(&o.pub.partial, "partial", false, "with --push, publish tags without their arches that did not build, instead of leaving them as they are")
+	f.BoolVar(&o.pub.partial, "partial", false, "publish tags (with --push) or write them to the OCI layout (--output) without their arches that did not build, instead of leaving them as they are")
 	f.BoolVar(&o.dryRun, "dry-run", false, "build and write nothing: show each job's build id and state and, with --push, every index that would be written")
 	o.pub.jobs = 8
 	f.StringVar(&o.output, "output", "out", "OCI image layout directory the images go into when there is no registry (local builds only)")
@@ -73,94 +73,107 @@ exits non-zero.`,
 }
 
 func (o *buildOptions) run(cmd *cobra.Command, args []string) (err error) {
+	ctx, stderr := cmd.Context(), cmd.ErrOrStderr()
+	if err := o.check(cmd); err != nil {
+		return err
+	}
+	repos, loadErr := o.loadRepos(ctx, stderr, o.all, args)
+	if loadErr != nil && !o.all {
+		return loadErr // a typo in a name: nothing is started
+	}
 	t, err := o.target(cmd)
 	if err != nil {
 		return err
 	}
-	defer func() { err = errors.Join(err, t.close()) }()
-	if (o.pub.to != "" || o.dryRun) && t.staging == "" {
-		return errors.New("--push and --dry-run need a registry (--registry, a workers file with one, or --staging): a local build writes an OCI layout instead")
+	e, err := o.newEngine(t, o.log)
+	if err != nil {
+		return errors.Join(err, t.Close())
 	}
-	repos, loadErr := o.repos(cmd.Context(), cmd.ErrOrStderr(), args)
-	p, err := o.plan(cmd.Context(), repos, t.restrict(o.selector(t.workers)))
+	defer func() { err = errors.Join(err, e.Close()) }()
+	p, err := e.Plan(ctx, repos, o.planOptions())
 	if err != nil {
 		return err
 	}
-	reportUnplanned(cmd.ErrOrStderr(), p)
+	reportUnplanned(stderr, p)
 	var conflictErr error
 	if err := conflictsError(scheduler.TagConflicts(p.Jobs)); err != nil {
-		fmt.Fprintln(cmd.ErrOrStderr(), err)
+		fmt.Fprintln(stderr, err)
 		conflictErr = errTagConflicts
 	}
 	if o.dryRun {
-		return errors.Join(loadErr, conflictErr, o.dryRunBuild(cmd, p, t))
+		return errors.Join(loadErr, conflictErr, o.dryRunBuild(cmd, e, p))
 	}
-	report, err := o.execute(cmd, p, t)
+	b, err := o.build(cmd, e, p)
 	if err != nil {
 		return err
 	}
-	if err := t.tag(cmd.Context(), cmd.ErrOrStderr(), report); err != nil {
+	return errors.Join(loadErr, b.Report.Err(), conflictErr, o.publish(cmd, e, b))
+}
+
+// check refuses bad flags before anything is loaded or started.
+func (o *buildOptions) check(cmd *cobra.Command) error {
+	if err := builder.CheckProgressMode(o.progress); err != nil {
 		return err
 	}
-	if err := writeSummary(cmd.OutOrStdout(), report); err != nil {
-		return err
-	}
-	if o.metadataFile != "" {
-		if err := writeMetadataFile(o.metadataFile, report); err != nil {
-			return err
+	if o.pub.to != "" {
+		if err := o.pub.options().Check(); err != nil {
+			return fmt.Errorf("--push: %w", err)
 		}
 	}
-	var pushErr error
-	if o.pub.to != "" {
-		pushErr = o.pub.publish(cmd.Context(), cmd.OutOrStdout(), report, o.archNamespaces, false)
+	_, err := o.targetKind(cmd)
+	return err
+}
+
+// build runs the plan with a progress display, and prints the summary.
+func (o *buildOptions) build(cmd *cobra.Command, e *engine.Engine, p *scheduler.Plan) (*engine.Build, error) {
+	progress, err := builder.NewProgress(cmd.ErrOrStderr(), o.progress)
+	if err != nil {
+		return nil, err
 	}
-	return errors.Join(loadErr, report.Err(), conflictErr, pushErr)
+	b, err := e.Build(cmd.Context(), p, engine.BuildOptions{Progress: progress, Partial: o.pub.partial})
+	if perr := progress.Close(); perr != nil {
+		fmt.Fprintln(cmd.ErrOrStderr(), "progress:", perr)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if l := e.Target().Layout; l != nil {
+		fmt.Fprintf(cmd.ErrOrStderr(), "%d tag(s) in the OCI image layout %s\n", b.Tagged, l.Dir())
+	}
+	if err := writeSummary(cmd.OutOrStdout(), b.Report); err != nil {
+		return nil, err
+	}
+	if o.metadataFile != "" {
+		if err := writeMetadataFile(o.metadataFile, b.Report); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+// publish writes the indexes of the build's tags with --push.
+func (o *buildOptions) publish(cmd *cobra.Command, e *engine.Engine, b *engine.Build) error {
+	if o.pub.to == "" {
+		return nil
+	}
+	return o.pub.publish(cmd.Context(), cmd.OutOrStdout(), e, b.Report, o.archNamespaces)
 }
 
 // dryRunBuild shows what a build would do: each job's build id and state,
 // and with --push the indexes that would be written (those whose images
 // are all staged already) or skipped.
-func (o *buildOptions) dryRunBuild(cmd *cobra.Command, p *scheduler.Plan, t *buildTarget) error {
-	cache, err := o.gitCache()
+func (o *buildOptions) dryRunBuild(cmd *cobra.Command, e *engine.Engine, p *scheduler.Plan) error {
+	l, err := e.Lookup(cmd.Context(), p)
 	if err != nil {
 		return err
 	}
-	report, states, err := stagedStates(cmd.Context(), p, cache, t.staging)
-	if err != nil {
+	if err := writePlanTable(cmd.OutOrStdout(), p, e.Routes(p), l.States); err != nil {
 		return err
 	}
-	if err := writePlanTable(cmd.OutOrStdout(), p, routing(p, t.workers, o.allowEmulation), states); err != nil {
-		return err
-	}
-	lookupErr := lookupVerdict(report, t.staging)
 	if o.pub.to == "" {
-		return lookupErr
+		return l.Err
 	}
 	pub := o.pub
-	pub.dryRun = true // the indexes of images still to build show as blocked
-	return errors.Join(lookupErr, pub.publish(cmd.Context(), cmd.OutOrStdout(), report, o.archNamespaces, true))
-}
-
-// execute runs the plan with a BuildKit executor and a progress display.
-func (o *buildOptions) execute(cmd *cobra.Command, p *scheduler.Plan, t *buildTarget) (*scheduler.Report, error) {
-	cache, err := o.gitCache()
-	if err != nil {
-		return nil, err
-	}
-	progress, err := builder.NewProgress(cmd.ErrOrStderr(), o.progress)
-	if err != nil {
-		return nil, err
-	}
-	locks, err := builder.OpenBuildLocks(filepath.Join(o.cache, "locks"))
-	if err != nil {
-		return nil, fmt.Errorf("--cache: %w", err)
-	}
-	exec := &builder.Executor{Staging: t.staging, Layout: t.layout, Registry: builder.NewRegistry(), Cache: cache, Progress: progress, Locks: locks}
-	defer exec.Close()
-	r := &scheduler.Runner{Workers: t.workers, Exec: exec, AllowEmulation: o.allowEmulation}
-	report := r.Run(cmd.Context(), p)
-	if err := progress.Close(); err != nil {
-		fmt.Fprintln(cmd.ErrOrStderr(), "progress:", err)
-	}
-	return report, nil
+	pub.dryRun, pub.allowBlocked = true, true // the indexes of images still to build show as blocked
+	return errors.Join(l.Err, pub.publish(cmd.Context(), cmd.OutOrStdout(), e, l.Report, o.archNamespaces))
 }

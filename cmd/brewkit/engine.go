@@ -1,19 +1,17 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"path/filepath"
-	"slices"
 
 	"github.com/spf13/cobra"
 
 	"github.com/brewkit/brewkit/builder"
+	"github.com/brewkit/brewkit/builder/engine"
 	"github.com/brewkit/brewkit/builder/gitsource"
-	"github.com/brewkit/brewkit/manifest"
 	"github.com/brewkit/brewkit/scheduler"
-	"github.com/brewkit/brewkit/scheduler/workers"
 )
 
 // engineOptions are the flags of the commands that plan and build.
@@ -24,7 +22,6 @@ type engineOptions struct {
 	farm           farmOptions
 	allowEmulation bool
 	archGiven      func() bool // whether --arch was set explicitly
-	sources        *gitsource.Cache
 }
 
 func (o *engineOptions) register(cmd *cobra.Command, getenv func(string) string) {
@@ -47,71 +44,29 @@ func defaultCache(getenv func(string) string) string {
 	return filepath.Join(getenv("HOME"), ".cache", "brewkit")
 }
 
-// repos loads the named manifests. A manifest that cannot be loaded is
-// reported and left out, so the rest still plans; the error says so.
-func (o *engineOptions) repos(ctx context.Context, stderr io.Writer, args []string) ([]*manifest.Repo, error) {
-	names, err := o.repoArgs(o.all, args)
-	if err != nil {
-		return nil, err
-	}
-	var repos []*manifest.Repo
-	err = o.eachRepo(ctx, stderr, names, func(_ int, r *manifest.Repo) error {
-		repos = append(repos, r)
-		return nil
-	})
-	return repos, err
-}
-
-// plan inspects the sources of repos and links their jobs, for the arches
-// select keeps.
-func (o *engineOptions) plan(ctx context.Context, repos []*manifest.Repo, sel func(*manifest.Entry, string) (bool, string)) (*scheduler.Plan, error) {
-	cache, err := o.gitCache()
-	if err != nil {
-		return nil, err
-	}
-	return scheduler.NewPlan(ctx, repos, builder.NewInspector(cache), scheduler.Options{Select: sel, Namespace: o.namespace})
-}
-
-// gitCache opens the git cache under --cache once per command, so that
-// planning and building share what it knows.
-func (o *engineOptions) gitCache() (*gitsource.Cache, error) {
-	if o.sources == nil {
-		c, err := gitsource.Open(filepath.Join(o.cache, "git"))
-		if err != nil {
-			return nil, fmt.Errorf("--cache: %w", err)
-		}
-		o.sources = c
-	}
-	return o.sources, nil
-}
-
-// selector decides which entry arches are planned: --arch alone (with
-// --constraint) when given; else, with workers, the arches they build
-// natively (all of them with --allow-emulation); else every arch.
-func (o *engineOptions) selector(ws []workers.Worker) func(*manifest.Entry, string) (bool, string) {
+// planOptions are the engine's plan options of the flags: --arch (with
+// the constraints) when given, else whatever the target builds.
+func (o *engineOptions) planOptions() engine.PlanOptions {
+	opts := engine.PlanOptions{Namespace: o.namespace}
 	if o.archGiven() {
 		f := o.filter()
-		return func(e *manifest.Entry, arch string) (bool, string) {
-			if arch != f.Arch {
-				return false, "not --arch " + f.Arch
-			}
-			skip, why := f.Skip(e)
-			return !skip, why
-		}
+		opts.Filter = &f
 	}
-	if len(ws) == 0 || o.allowEmulation {
-		return nil
+	return opts
+}
+
+// newEngine opens the git cache and the build locks under --cache, and
+// the engine over t, which it then owns.
+func (o *engineOptions) newEngine(t *engine.Target, log *slog.Logger) (*engine.Engine, error) {
+	sources, err := gitsource.Open(filepath.Join(o.cache, "git"), gitsource.WithLogger(log))
+	if err != nil {
+		return nil, fmt.Errorf("--cache: %w", err)
 	}
-	var native []string
-	for _, w := range ws {
-		native = append(native, w.Arches...)
+	locks, err := builder.OpenBuildLocks(filepath.Join(o.cache, "locks"))
+	if err != nil {
+		return nil, fmt.Errorf("--cache: %w", err)
 	}
-	return func(_ *manifest.Entry, arch string) (bool, string) {
-		if slices.Contains(native, arch) {
-			return true, ""
-		}
-		return false, "no worker builds " + arch + " natively (use --allow-emulation, or add a worker)"
-	}
+	return engine.New(engine.Options{Target: t, Sources: sources, Locks: locks, Logger: log})
 }
 
 // reportUnplanned prints one line per arch left out, with how many jobs.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/brewkit/brewkit/builder/engine"
 	"github.com/brewkit/brewkit/scheduler"
 	"github.com/brewkit/brewkit/scheduler/workers"
 )
@@ -52,43 +53,43 @@ every job, publishes every other tag, and exits non-zero.`,
 	return cmd
 }
 
-func (o *planOptions) run(cmd *cobra.Command, args []string) error {
+func (o *planOptions) run(cmd *cobra.Command, args []string) (err error) {
+	ctx, stderr := cmd.Context(), cmd.ErrOrStderr()
 	if o.format != "table" && o.format != "json" {
 		return fmt.Errorf("--format %q: want table or json", o.format)
 	}
-	var ws []workers.Worker
-	registry := o.farm.registry
-	if o.farm.given() {
-		var err error
-		if ws, registry, err = o.farm.load(); err != nil {
-			return err
-		}
-	}
-	repos, loadErr := o.repos(cmd.Context(), cmd.ErrOrStderr(), args)
-	p, err := o.plan(cmd.Context(), repos, o.selector(ws))
+	t, err := o.target()
 	if err != nil {
 		return err
 	}
-	reportUnplanned(cmd.ErrOrStderr(), p)
-	routes := routing(p, ws, o.allowEmulation)
-	var states map[*scheduler.Job]jobState
+	repos, loadErr := o.loadRepos(ctx, stderr, o.all, args)
+	if loadErr != nil && !o.all {
+		return loadErr
+	}
+	e, err := o.newEngine(t, o.log)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, e.Close()) }()
+	p, err := e.Plan(ctx, repos, o.planOptions())
+	if err != nil {
+		return err
+	}
+	reportUnplanned(stderr, p)
+	var states map[*scheduler.Job]engine.JobState
 	var lookupErr error
-	if staging := o.stagingPrefix(registry); staging != "" {
-		cache, err := o.gitCache()
+	if t.Staging != "" {
+		l, err := e.Lookup(ctx, p)
 		if err != nil {
 			return err
 		}
-		var report *scheduler.Report
-		if report, states, err = stagedStates(cmd.Context(), p, cache, staging); err != nil {
-			return err
-		}
-		lookupErr = lookupVerdict(report, staging)
+		states, lookupErr = l.States, l.Err
 	}
 	conflicts := scheduler.TagConflicts(p.Jobs)
 	if o.format == "json" {
-		err = writePlanJSON(cmd.OutOrStdout(), p, routes, states, conflicts)
+		err = writePlanJSON(cmd.OutOrStdout(), p, e.Routes(p), states, conflicts)
 	} else {
-		err = writePlanTable(cmd.OutOrStdout(), p, routes, states)
+		err = writePlanTable(cmd.OutOrStdout(), p, e.Routes(p), states)
 	}
 	if err != nil {
 		return err
@@ -96,32 +97,23 @@ func (o *planOptions) run(cmd *cobra.Command, args []string) error {
 	return errors.Join(planVerdict(p, loadErr), conflictsError(conflicts), lookupErr)
 }
 
-// stagingPrefix is where builds are looked up, or "" to skip that.
-func (o *planOptions) stagingPrefix(registry string) string {
-	if o.staging != "" || registry == "" {
-		return o.staging
-	}
-	return registry + "/brewkit/staging"
-}
-
-// routing names the workers each job may run on.
-func routing(p *scheduler.Plan, ws []workers.Worker, emulate bool) map[*scheduler.Job][]string {
-	routes := map[*scheduler.Job][]string{}
-	for _, j := range p.Jobs {
-		for _, w := range ws {
-			for _, a := range w.Arches {
-				if a == j.Arch {
-					routes[j] = append(routes[j], w.Name)
-				}
-			}
-		}
-		if len(routes[j]) == 0 && emulate {
-			for _, w := range ws {
-				routes[j] = append(routes[j], w.Name+" (emulated)")
-			}
+// target is where plan looks: the workers, if any, and the staging
+// registry where builds are looked up, if one is known.
+func (o *planOptions) target() (*engine.Target, error) {
+	var ws []workers.Worker
+	registry := o.farm.registry
+	if o.farm.given() {
+		var err error
+		if ws, registry, err = o.farm.load(); err != nil {
+			return nil, err
 		}
 	}
-	return routes
+	t, err := engine.Farm(ws, registry, o.staging)
+	if err != nil {
+		return nil, err
+	}
+	t.Emulate = o.allowEmulation
+	return t, nil
 }
 
 func planVerdict(p *scheduler.Plan, loadErr error) error {
@@ -142,7 +134,7 @@ func planVerdict(p *scheduler.Plan, loadErr error) error {
 	return nil
 }
 
-func writePlanTable(w io.Writer, p *scheduler.Plan, routes map[*scheduler.Job][]string, states map[*scheduler.Job]jobState) error {
+func writePlanTable(w io.Writer, p *scheduler.Plan, routes map[*scheduler.Job][]string, states map[*scheduler.Job]engine.JobState) error {
 	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
 	head := "JOB\tARCH\tBUILDER\tSOURCE\tSOURCE ID\tPARENTS\tEXTERNAL\tWORKERS\tPROBLEM"
 	if states != nil {
@@ -229,7 +221,7 @@ type planEdge struct {
 	Job  string `json:"job"`
 }
 
-func writePlanJSON(w io.Writer, p *scheduler.Plan, routes map[*scheduler.Job][]string, states map[*scheduler.Job]jobState, conflicts []scheduler.TagConflict) error {
+func writePlanJSON(w io.Writer, p *scheduler.Plan, routes map[*scheduler.Job][]string, states map[*scheduler.Job]engine.JobState, conflicts []scheduler.TagConflict) error {
 	jobs := make([]planJob, 0, len(p.Jobs))
 	for _, j := range p.Jobs {
 		pj := planJob{ID: j.ID, Tags: j.Tags, Arch: j.Arch, Platform: j.Platform, Builder: j.Builder, Source: j.Source,

@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/brewkit/brewkit/scheduler"
 	"io"
 
 	"github.com/spf13/cobra"
 
-	"github.com/brewkit/brewkit/builder/publish"
+	"github.com/brewkit/brewkit/builder/engine"
+	"github.com/brewkit/brewkit/scheduler"
 )
 
 type pushOptions struct {
@@ -20,36 +20,29 @@ type pushOptions struct {
 
 // publishing is what push and build --push share.
 type publishing struct {
-	to      string
-	dryRun  bool
-	partial bool
-	jobs    int
+	to           string
+	dryRun       bool
+	partial      bool
+	allowBlocked bool
+	jobs         int
 }
 
-// publish writes the indexes of report's tags and prints what it did. A
-// blocked index is an error unless allowBlocked.
-func (o *publishing) publish(ctx context.Context, out io.Writer, report *scheduler.Report, archNamespaces map[string]string, allowBlocked bool) error {
-	targets, err := publish.Targets(report, publish.Options{To: o.to, Partial: o.partial, ArchNamespaces: archNamespaces})
-	if err != nil {
-		return err
-	}
-	p, err := publish.New(publish.WithDryRun(o.dryRun), publish.WithJobs(o.jobs))
-	if err != nil {
-		return err
-	}
-	summary, err := p.Publish(ctx, targets)
+func (o *publishing) options() engine.PublishOptions {
+	return engine.PublishOptions{To: o.to, Partial: o.partial, DryRun: o.dryRun, AllowBlocked: o.allowBlocked, Jobs: o.jobs}
+}
+
+// publish writes the indexes of report's tags with e and prints what it
+// did.
+func (o *publishing) publish(ctx context.Context, out io.Writer, e *engine.Engine, report *scheduler.Report, archNamespaces map[string]string) error {
+	opts := o.options()
+	opts.ArchNamespaces = archNamespaces
+	summary, err := e.Publish(ctx, report, opts)
 	if summary != nil {
 		if werr := summary.Write(out); werr != nil {
-			return werr
+			return errors.Join(err, werr)
 		}
 	}
-	if err != nil {
-		return err
-	}
-	if n := summary.Count(publish.Blocked); n > 0 && !allowBlocked {
-		return fmt.Errorf("%d index(es) blocked: an image they need did not build (see the build; --partial publishes without it)", n)
-	}
-	return nil
+	return err
 }
 
 func newPushCmd(g *globalOptions, getenv func(string) string) *cobra.Command {
@@ -90,9 +83,18 @@ func (o *pushOptions) run(cmd *cobra.Command, _ []string) error {
 	if o.to == "" || o.metadataFile == "" {
 		return errors.New("push needs --to REGISTRY/NAMESPACE and --metadata-file FILE (from brewkit build --metadata-file)")
 	}
+	opts := o.options()
+	opts.ArchNamespaces = o.archNamespaces
+	if err := opts.Check(); err != nil {
+		return fmt.Errorf("--to: %w", err)
+	}
 	report, err := readMetadataFile(o.metadataFile)
 	if err != nil {
 		return fmt.Errorf("--metadata-file: %w", err)
 	}
-	return o.publish(cmd.Context(), cmd.OutOrStdout(), report, o.archNamespaces, false)
+	e, err := engine.New(engine.Options{Logger: o.log})
+	if err != nil {
+		return err
+	}
+	return o.publish(cmd.Context(), cmd.OutOrStdout(), e, report, o.archNamespaces)
 }

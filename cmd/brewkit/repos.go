@@ -33,6 +33,22 @@ func (g *globalOptions) repoArgs(all bool, args []string) ([]string, error) {
 	return names, nil
 }
 
+// loadRepos loads the manifests named by args (and the whole library
+// with all). A manifest that cannot be loaded is reported and left out,
+// so the rest still plans; the error says so.
+func (g *globalOptions) loadRepos(ctx context.Context, stderr io.Writer, all bool, args []string) ([]*manifest.Repo, error) {
+	names, err := g.repoArgs(all, args)
+	if err != nil {
+		return nil, err
+	}
+	var repos []*manifest.Repo
+	err = g.eachRepo(ctx, stderr, names, func(_ int, r *manifest.Repo) error {
+		repos = append(repos, r)
+		return nil
+	})
+	return repos, err
+}
+
 // eachRepo loads every named manifest and calls fn on it in order. A
 // manifest that cannot be loaded is reported and skipped, so that one bad
 // file does not hide the others; the returned error joins all failures.

@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"log/slog"
 	"path/filepath"
 	"strings"
 
@@ -20,6 +22,8 @@ type globalOptions struct {
 	namespace            string
 	archNamespaceList    []string
 	archNamespaces       map[string]string // parsed from archNamespaceList
+	logLevel             string
+	log                  *slog.Logger // to stderr, at logLevel
 }
 
 // newRootCmd builds the command tree. getenv supplies the environment, so
@@ -31,8 +35,11 @@ func newRootCmd(getenv func(string) string) *cobra.Command {
 		Short:         "Build the Docker Official Images from their library files",
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		PersistentPreRunE: func(*cobra.Command, []string) error {
-			return g.validate()
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if err := g.validate(); err != nil {
+				return err
+			}
+			return g.openLog(cmd.ErrOrStderr())
 		},
 	}
 	g.register(root, getenv)
@@ -63,6 +70,7 @@ func (g *globalOptions) register(root *cobra.Command, getenv func(string) string
 	f.StringArrayVar(&g.constraints, "constraint", splitEnvList(env("BREWKIT_CONSTRAINTS", "BASHBREW_CONSTRAINTS")), "a constraint this worker satisfies, such as windowsservercore-ltsc2022 (repeatable; $BASHBREW_CONSTRAINTS)")
 	f.BoolVar(&g.exclusiveConstraints, "exclusive-constraints", false, "skip entries that have no Constraints")
 	f.StringVar(&g.namespace, "namespace", env("BREWKIT_NAMESPACE", "BASHBREW_NAMESPACE"), "namespace prefixed to repository names ($BASHBREW_NAMESPACE)")
+	f.StringVar(&g.logLevel, "log-level", "warn", "what goes to the log on stderr: debug (each git fetch), info, warn or error")
 	f.StringArrayVar(&g.archNamespaceList, "arch-namespace", splitEnvList(env("BREWKIT_ARCH_NAMESPACES", "BASHBREW_ARCH_NAMESPACES")), "ARCH=NAMESPACE where per-architecture images live, such as arm64v8=arm64v8 (repeatable; $BASHBREW_ARCH_NAMESPACES)")
 }
 
@@ -94,6 +102,17 @@ func (g *globalOptions) validate() error {
 		}
 		g.archNamespaces[arch] = ns
 	}
+	return nil
+}
+
+// openLog makes the logger the engine is given: text on stderr, at
+// --log-level.
+func (g *globalOptions) openLog(stderr io.Writer) error {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(g.logLevel)); err != nil {
+		return fmt.Errorf("--log-level %q: want debug, info, warn or error", g.logLevel)
+	}
+	g.log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	return nil
 }
 

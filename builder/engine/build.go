@@ -1,0 +1,56 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/brewkit/brewkit/builder"
+	"github.com/brewkit/brewkit/scheduler"
+)
+
+// BuildOptions tune one [Engine.Build].
+type BuildOptions struct {
+	// Progress, if set, shows the solves' progress; the caller closes it
+	// once Build has returned.
+	Progress *builder.Progress
+	// Partial writes to the target's OCI layout the tags of which some
+	// arch did not build, without it; by default they are held back, as
+	// [Engine.Publish] holds them back in a registry.
+	Partial bool
+}
+
+// Build is what [Engine.Build] did.
+type Build struct {
+	// Report is every job's outcome, in plan order.
+	Report *scheduler.Report
+	// Tagged is how many tags were written to the target's OCI layout (0
+	// for a registry target, whose tags [Engine.Publish] writes).
+	Tagged int
+}
+
+// Build runs every job of p on the target's workers and keeps each image
+// under its build id; with an OCI-layout target it then names the tags
+// in the layout. A failed job fails only its descendants: Build's error
+// is for a run that could not start or a layout that could not be
+// written; the jobs' failures are in the report.
+func (e *Engine) Build(ctx context.Context, p *scheduler.Plan, opts BuildOptions) (*Build, error) {
+	if e.sources == nil {
+		return nil, errNoSources
+	}
+	if err := e.target.canBuild(); err != nil {
+		return nil, err
+	}
+	exec := &builder.Executor{Staging: e.target.Staging, Layout: e.target.Layout, Registry: e.registry, Keychain: e.keychain,
+		Cache: e.sources, Progress: opts.Progress, Locks: e.locks}
+	defer exec.Close()
+	r := &scheduler.Runner{Workers: e.target.Workers, Exec: exec, AllowEmulation: e.target.Emulate}
+	b := &Build{Report: r.Run(ctx, p)}
+	if l := e.target.Layout; l != nil {
+		n, err := l.Tag(ctx, b.Report)
+		if err != nil {
+			return b, fmt.Errorf("OCI layout %s: %w", l.Dir(), err)
+		}
+		b.Tagged = n
+	}
+	return b, nil
+}
