@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -9,6 +11,7 @@ import (
 // TestBuildTargetErrors checks how `brewkit build` refuses what it cannot
 // do, before it plans anything or starts a daemon.
 func TestBuildTargetErrors(t *testing.T) {
+	unreachable := map[string]string{"BUILDKIT_HOST": "docker-container://buildkit"}
 	tests := []struct {
 		name    string
 		env     map[string]string
@@ -21,6 +24,12 @@ func TestBuildTargetErrors(t *testing.T) {
 		{"workers without a registry", nil, []string{"--worker", "amd64=tcp://127.0.0.1:1"}, "no registry to stage images in"},
 		{"BUILDKIT_HOST brewkit cannot reach", map[string]string{"BUILDKIT_HOST": "docker-container://buildkit"}, nil,
 			`BUILDKIT_HOST=docker-container://buildkit: unsupported address`},
+		// Checked before a daemon is looked for: BUILDKIT_HOST would fail
+		// otherwise, with another error.
+		{"bad --progress", unreachable, []string{"--progress", "fancy"}, `--progress "fancy": want one of`},
+		{"malformed --push", unreachable, []string{"--registry", "127.0.0.1:5000", "--push", "127.0.0.1:5000/Library"}, `--push: publishing to "127.0.0.1:5000/Library"`},
+		{"--push without a registry", unreachable, []string{"--push", "127.0.0.1:5000/library"}, "--push and --dry-run need a registry"},
+		{"malformed --staging", unreachable, []string{"--staging", "127.0.0.1:5000/Staging"}, `staging prefix "127.0.0.1:5000/Staging"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -38,5 +47,30 @@ func TestBuildTargetErrors(t *testing.T) {
 				t.Errorf("error %v, want one containing %q\noutput:\n%s", err, tt.wantErr, out.Bytes())
 			}
 		})
+	}
+}
+
+// TestBuildArgumentErrors checks that a name the library does not have is
+// refused before any daemon is looked for.
+func TestBuildArgumentErrors(t *testing.T) {
+	lib := t.TempDir()
+	entry := "Maintainers: x <x@example.com> (@x)\nGitRepo: https://example.com/x.git\n\n" +
+		"Tags: 1\nGitCommit: 0123456789012345678901234567890123456789\nArchitectures: amd64\n"
+	if err := os.WriteFile(filepath.Join(lib, "foo"), []byte(entry), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"HOME": t.TempDir(), "BREWKIT_ARCH": "amd64", "BUILDKIT_HOST": "docker-container://buildkit"}
+	for _, cmdName := range []string{"build", "plan"} {
+		for _, arg := range []string{"foo:nope", "nosuchrepo"} {
+			cmd := newRootCmd(func(k string) string { return env[k] })
+			var out bytes.Buffer
+			cmd.SetOut(&out)
+			cmd.SetErr(&out)
+			cmd.SetArgs([]string{"--library", lib, cmdName, "--cache", t.TempDir(), arg})
+			err := cmd.ExecuteContext(t.Context())
+			if err == nil || strings.Contains(err.Error(), "BUILDKIT_HOST") || !strings.Contains(err.Error(), strings.TrimPrefix(arg, "foo:")) {
+				t.Errorf("brewkit %s %s: error %v, want one naming %q (and no daemon looked for)\noutput:\n%s", cmdName, arg, err, arg, out.Bytes())
+			}
+		}
 	}
 }
