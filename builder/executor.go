@@ -38,7 +38,7 @@ type Executor struct {
 	// Keychain answers BuildKit's credential requests; nil means
 	// [authn.DefaultKeychain]. Give Registry the same one.
 	Keychain authn.Keychain
-	Progress *Progress        // nil: no progress display
+	Progress *Progress // nil: no progress display
 
 	// Locks, if set, make processes that share them build a job once: a
 	// job is built under its lock, and looked up again once the lock is

@@ -64,12 +64,12 @@ func New(opts Options) (*Engine, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	e := &Engine{
-		target:    t,
-		sources:   opts.Sources,
-		locks:     opts.Locks,
-		keychain:  kc,
-		registry:  builder.NewRegistry(remote.WithAuthFromKeychain(kc)),
-		log:       log,
+		target:   t,
+		sources:  opts.Sources,
+		locks:    opts.Locks,
+		keychain: kc,
+		registry: builder.NewRegistry(remote.WithAuthFromKeychain(kc)),
+		log:      log,
 	}
 	if opts.Sources != nil {
 		e.inspector = builder.NewInspector(opts.Sources)
