@@ -43,7 +43,7 @@ func (e *Engine) Build(ctx context.Context, p *scheduler.Plan, opts BuildOptions
 	exec := &builder.Executor{Staging: e.target.Staging, Layout: e.target.Layout, Registry: e.registry, Keychain: e.keychain,
 		Cache: e.sources, Progress: opts.Progress, Locks: e.locks}
 	defer exec.Close()
-	r := &scheduler.Runner{Workers: e.target.Workers, Exec: exec, AllowEmulation: e.target.Emulate}
+	r := &scheduler.Runner{Workers: e.target.Workers, Exec: exec, AllowEmulation: e.target.Emulate, Observe: e.logEvent}
 	b := &Build{Report: r.Run(ctx, p)}
 	if l := e.target.Layout; l != nil {
 		n, err := l.Tag(ctx, b.Report)
@@ -53,4 +53,18 @@ func (e *Engine) Build(ctx context.Context, p *scheduler.Plan, opts BuildOptions
 		b.Tagged = n
 	}
 	return b, nil
+}
+
+// logEvent logs a job's start and end, and, as a warning, an attempt that
+// failed and will be made again.
+func (e *Engine) logEvent(ev scheduler.Event) {
+	o := ev.Outcome
+	switch {
+	case ev.Retry:
+		e.log.Warn("job failed; trying again", "job", o.Job.String(), "worker", o.Worker, "attempt", o.Attempts, "err", o.Err)
+	case o.End.IsZero():
+		e.log.Debug("job started", "job", o.Job.String(), "worker", o.Worker, "attempt", o.Attempts)
+	default:
+		e.log.Info("job ended", "job", o.Job.String(), "status", o.Status.String(), "worker", o.Worker, "took", o.Duration(), "err", o.Err)
+	}
 }
