@@ -62,7 +62,7 @@ func (e *Engine) logEvent(ev scheduler.Event) {
 	switch {
 	case ev.Retry:
 		e.log.Warn("job failed; trying again", "job", o.Job.String(), "worker", o.Worker, "attempt", o.Attempts, "err", o.Err)
-	case o.End.IsZero():
+	case o.Status == scheduler.Pending:
 		e.log.Debug("job started", "job", o.Job.String(), "worker", o.Worker, "attempt", o.Attempts)
 	default:
 		e.log.Info("job ended", "job", o.Job.String(), "status", o.Status.String(), "worker", o.Worker, "took", o.Duration(), "err", o.Err)
