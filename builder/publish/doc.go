@@ -27,6 +27,8 @@
 // [Options.ArchNamespaces] also publishes each tag for one architecture
 // alone, as a single-arch index in that arch's namespace (amd64/…,
 // arm64v8/…), attestations kept, as production's arch namespaces are.
+// [Tags] gives the same targets for no registry: the OCI image layout of
+// a build without one (package builder's Layout.Tag) tags by these rules.
 //
 // # Indexes
 //
