@@ -65,7 +65,7 @@ exits non-zero.`,
 	f.StringVar(&o.metadataFile, "metadata-file", "", "write the results as JSON to this file")
 	f.StringVar(&o.staging, "staging", "", "staging repository prefix; a job for ARCH goes to PREFIX-ARCH (default REGISTRY/brewkit/staging)")
 	f.StringVar(&o.pub.to, "push", getenv("BREWKIT_PUSH_TO"), `after building, publish every tag's index at "REGISTRY/NAMESPACE" ($BREWKIT_PUSH_TO; see brewkit push)`)
-	f.BoolVar(&o.pub.partial, "partial", false, "with --push, publish tags without their arches that did not build, instead of leaving them as they are")
+	f.BoolVar(&o.pub.partial, "partial", false, "publish tags (with --push), or write them into the --output layout, without their arches that did not build, instead of leaving them as they are")
 	f.BoolVar(&o.dryRun, "dry-run", false, "build and write nothing: show each job's build id and state and, with --push, every index that would be written")
 	o.pub.jobs = 8
 	f.StringVar(&o.output, "output", "out", "OCI image layout directory the images go into when there is no registry (local builds only)")

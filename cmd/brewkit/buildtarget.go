@@ -26,6 +26,7 @@ type buildTarget struct {
 	workers []workers.Worker
 	staging string          // the staging prefix, when images go to a registry
 	layout  *builder.Layout // when they go to a directory
+	partial bool            // --partial: tag the layout without the arches that did not build
 	daemon  *localdaemon.Daemon
 }
 
@@ -49,7 +50,7 @@ func (o *buildOptions) target(cmd *cobra.Command) (*buildTarget, error) {
 	}
 	fmt.Fprintf(cmd.ErrOrStderr(), "using buildkitd at %s\n", d)
 	o.allowEmulation = true
-	t := &buildTarget{workers: []workers.Worker{d.Worker}, daemon: d}
+	t := &buildTarget{workers: []workers.Worker{d.Worker}, daemon: d, partial: o.pub.partial}
 	switch {
 	case o.staging != "":
 		t.staging = o.staging
@@ -108,16 +109,24 @@ func (t *buildTarget) restrict(sel func(*manifest.Entry, string) (bool, string))
 	}
 }
 
-// tag names the images of report in the layout's index.json, if any.
+// tag names the images of report in the layout's index.json, if any, and
+// says which tags it held back (or, with --partial, wrote without an
+// arch) and which jobs made it so. The build's report fails the run.
 func (t *buildTarget) tag(ctx context.Context, stderr io.Writer, report *scheduler.Report) error {
 	if t.layout == nil {
 		return nil
 	}
-	n, err := t.layout.Tag(ctx, report)
+	sum, err := t.layout.Tag(ctx, report, t.partial)
 	if err != nil {
 		return fmt.Errorf("--output: %w", err)
 	}
-	fmt.Fprintf(stderr, "%d tag(s) in the OCI image layout %s\n", n, t.layout.Dir())
+	fmt.Fprintf(stderr, "%d tag(s) in the OCI image layout %s\n", len(sum.Written), t.layout.Dir())
+	for _, h := range sum.Held {
+		fmt.Fprintf(stderr, "held back %s\n", h)
+	}
+	for _, p := range sum.Partial {
+		fmt.Fprintf(stderr, "written without an arch (--partial) %s\n", p)
+	}
 	return nil
 }
 
