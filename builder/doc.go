@@ -27,14 +27,19 @@
 //
 // Without a registry, an [Executor] builds into an OCI image layout: each
 // job's image is exported there by BuildKit (no tarball), children are
-// built from their parents' bytes in it, and [Layout.Tag] names the tags:
+// built from their parents' bytes in it, and [Layout.Tag] names the tags
+// as a registry publish would (package builder/publish decides which
+// images make up a tag, and package builder/ociindex lays out its index):
+// a tag one of whose architectures did not build is held back, unless
+// partial:
 //
 //	l, err := builder.OpenLayout("out")
 //	if err != nil { ... }
 //	defer l.Close()
 //	exec := &builder.Executor{Layout: l, Registry: builder.NewRegistry(), Cache: cache}
 //	report := (&scheduler.Runner{Workers: ws, Exec: exec, AllowEmulation: true}).Run(ctx, plan)
-//	n, err := l.Tag(ctx, report) // index.json: "repo:tag" → manifest or multi-platform index
+//	sum, err := l.Tag(ctx, report, partial) // index.json: "repo:tag" → manifest or multi-platform index
+//	for _, h := range sum.Held { fmt.Println("held back", h) } // "foo:1: job foo:1 (s390x) failed"
 //
 // Package builder/localdaemon finds or starts the local buildkitd to run it on.
 //

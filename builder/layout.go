@@ -108,7 +108,7 @@ func ensureIndex(dir string) error {
 	if _, err := os.Stat(filepath.Join(dir, ocispec.ImageIndexFile)); err == nil {
 		return nil
 	}
-	return writeIndex(dir, newIndex(nil))
+	return writeIndex(dir, emptyIndex())
 }
 
 // Dir is the layout's directory, absolute.

@@ -8,104 +8,115 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
-	"slices"
 
 	"github.com/containerd/containerd/v2/core/content"
-	digest "github.com/opencontainers/go-digest"
 	specs "github.com/opencontainers/image-spec/specs-go"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
-	"github.com/brewkit/brewkit/platforms"
+	"github.com/brewkit/brewkit/builder/ociindex"
+	"github.com/brewkit/brewkit/builder/publish"
 	"github.com/brewkit/brewkit/scheduler"
 )
 
-// Tag points the tags of the layout's index.json at the images of r. Every
-// "repo:tag" of a job that was built or up to date gets one entry, whose
-// org.opencontainers.image.ref.name annotation is the tag: the job's
-// manifest when one architecture has the tag, else a multi-platform OCI
-// index of the tag's manifests in platform order ([platforms.Compare]),
-// written into the layout. A tag gets the architectures that have an image,
-// even when others failed. Entries for other tags are kept, so layouts
-// accumulate the tags of several runs. Tag returns how many tags it wrote.
-func (l *Layout) Tag(ctx context.Context, r *scheduler.Report) (int, error) {
-	tags, images, err := l.tagged(r)
-	if err != nil {
-		return 0, err
-	}
-	entries := make([]ocispec.Descriptor, 0, len(tags))
-	for _, tag := range tags {
-		desc, err := l.tagTarget(ctx, tag, images[tag])
-		if err != nil {
-			return 0, err
-		}
-		desc.Annotations = mergeAnnotations(desc.Annotations, ocispec.AnnotationRefName, tag)
-		entries = append(entries, desc)
-	}
-	if err := l.mergeIndex(entries); err != nil {
-		return 0, err
-	}
-	return len(entries), nil
-}
-
-// tagged returns the tags of r's images in the order they first appear,
-// and the recorded manifests of each tag, without duplicates.
-func (l *Layout) tagged(r *scheduler.Report) ([]string, map[string][]ocispec.Descriptor, error) {
-	var tags []string
-	images := map[string][]ocispec.Descriptor{}
+// Tag points the tags of the layout's index.json at the images of r, as
+// a registry publish would ([publish.Tags]): every tag and shared tag of
+// the report's entries gets one entry, whose
+// org.opencontainers.image.ref.name annotation is "repo:tag", pointing at
+// its image manifest when it has one image without attestations, else at
+// a multi-platform index of its images laid out by [ociindex.New]
+// (platform order, attestations next to their image), written into the
+// layout. An architecture skipped for want of a worker
+// ([scheduler.ErrNoWorker]) is left out. A tag one of whose architectures
+// failed, was skipped or cancelled is held back, not written, unless
+// partial is set, and is written without it then; a tag that entries give
+// two images of one architecture ([scheduler.TagConflict]) is held back
+// too. A held-back tag, like any tag r does not have, keeps the entry an
+// earlier run wrote, so layouts accumulate the tags of several runs.
+//
+// Tag returns the tags written and held back. It fails, writing no tag,
+// when a tag's images cannot be read or put in one index (two images of
+// one platform, named in the error).
+func (l *Layout) Tag(ctx context.Context, r *scheduler.Report, partial bool) (TagSummary, error) {
+	results := map[*scheduler.Job]scheduler.Result{}
 	for _, o := range r.Outcomes {
-		if o.Status != scheduler.Built && o.Status != scheduler.UpToDate {
+		results[o.Job] = o.Result
+	}
+	var sum TagSummary
+	var entries []ocispec.Descriptor
+	for _, t := range publish.Tags(r, partial) {
+		if t.Blocked || t.Err != nil {
+			sum.Held = append(sum.Held, incompleteTag(t))
 			continue
 		}
-		desc, ok, err := l.record(o.Result.BuildID)
+		desc, err := l.tagTarget(ctx, t, results)
 		if err != nil {
-			return nil, nil, err
+			return TagSummary{}, fmt.Errorf("tag %s: %w", t.Ref, err)
 		}
-		if !ok {
-			return nil, nil, fmt.Errorf("%s: no build %s in %s", o.Job, o.Result.BuildID, l.dir)
-		}
-		for _, tag := range o.Job.Tags {
-			if _, seen := images[tag]; !seen {
-				tags = append(tags, tag)
-			}
-			if !slices.ContainsFunc(images[tag], func(d ocispec.Descriptor) bool { return d.Digest == desc.Digest }) {
-				images[tag] = append(images[tag], desc)
-			}
+		desc.Annotations = mergeAnnotations(desc.Annotations, ocispec.AnnotationRefName, t.Ref)
+		entries = append(entries, desc)
+		sum.Written = append(sum.Written, t.Ref)
+		if len(t.Missing) > 0 {
+			sum.Partial = append(sum.Partial, incompleteTag(t))
 		}
 	}
-	return tags, images, nil
+	if err := l.mergeIndex(entries); err != nil {
+		return TagSummary{}, err
+	}
+	return sum, nil
 }
 
-// tagTarget is what tag points at: its one manifest, or an index of them.
-func (l *Layout) tagTarget(ctx context.Context, tag string, manifests []ocispec.Descriptor) (ocispec.Descriptor, error) {
-	if len(manifests) == 1 {
-		return manifests[0], nil
+// tagTarget is what t points at: its one manifest, or an index of its
+// images and their attestations.
+func (l *Layout) tagTarget(ctx context.Context, t publish.Target, results map[*scheduler.Job]scheduler.Result) (ocispec.Descriptor, error) {
+	images := make([]ociindex.Image, 0, len(t.Members))
+	for _, m := range t.Members {
+		img, err := l.image(ctx, m.Arch, results[m.Job].BuildID)
+		if err != nil {
+			return ocispec.Descriptor{}, fmt.Errorf("%s: %w", m.Job, err)
+		}
+		images = append(images, img)
 	}
-	idx := newIndex(sortedByPlatform(manifests))
-	data, err := json.Marshal(idx)
+	if len(images) == 1 && len(images[0].Attestations) == 0 {
+		return images[0].Manifest, nil
+	}
+	idx, err := ociindex.New(images)
 	if err != nil {
 		return ocispec.Descriptor{}, err
 	}
-	desc := ocispec.Descriptor{MediaType: ocispec.MediaTypeImageIndex, Digest: digest.FromBytes(data), Size: int64(len(data))}
-	if err := content.WriteBlob(ctx, l.store, "index-"+desc.Digest.String(), bytes.NewReader(data), desc); err != nil {
-		return ocispec.Descriptor{}, fmt.Errorf("writing the index of %s to %s: %w", tag, l.dir, err)
+	desc := idx.Descriptor()
+	if err := content.WriteBlob(ctx, l.store, "index-"+desc.Digest.String(), bytes.NewReader(idx.Raw), desc); err != nil {
+		return ocispec.Descriptor{}, fmt.Errorf("writing its index to %s: %w", l.dir, err)
 	}
 	return desc, nil
 }
 
-// sortedByPlatform returns a copy of ds in platform order.
-func sortedByPlatform(ds []ocispec.Descriptor) []ocispec.Descriptor {
-	out := slices.Clone(ds)
-	slices.SortStableFunc(out, func(a, b ocispec.Descriptor) int {
-		return platforms.Compare(platformOf(a), platformOf(b))
-	})
-	return out
-}
-
-func platformOf(d ocispec.Descriptor) ocispec.Platform {
-	if d.Platform == nil {
-		return ocispec.Platform{}
+// image is the image of buildID for arch: its recorded manifest, or the
+// manifest for arch and its attestations in its recorded index
+// (BuildKit's, with attestations).
+func (l *Layout) image(ctx context.Context, arch, buildID string) (ociindex.Image, error) {
+	desc, ok, err := l.record(buildID)
+	if err != nil {
+		return ociindex.Image{}, err
 	}
-	return *d.Platform
+	if !ok {
+		return ociindex.Image{}, fmt.Errorf("no build %s in %s", buildID, l.dir)
+	}
+	if desc.MediaType != ocispec.MediaTypeImageIndex && desc.MediaType != ociindex.MediaTypeDockerList {
+		return ociindex.Image{Manifest: desc}, nil
+	}
+	raw, err := content.ReadBlob(ctx, l.store, desc)
+	if err != nil {
+		return ociindex.Image{}, fmt.Errorf("build %s: reading its index: %w", buildID, err)
+	}
+	var idx ocispec.Index
+	if err := json.Unmarshal(raw, &idx); err != nil {
+		return ociindex.Image{}, fmt.Errorf("build %s: its index %s: %w", buildID, desc.Digest, err)
+	}
+	img, err := ociindex.Flatten(idx, arch)
+	if err != nil {
+		return ociindex.Image{}, fmt.Errorf("build %s: its index %s: %w", buildID, desc.Digest, err)
+	}
+	return img, nil
 }
 
 // mergeAnnotations returns a copy of a with k set to v.
@@ -141,11 +152,9 @@ func (l *Layout) mergeIndex(entries []ocispec.Descriptor) error {
 	return writeIndex(l.dir, idx)
 }
 
-func newIndex(manifests []ocispec.Descriptor) ocispec.Index {
-	if manifests == nil {
-		manifests = []ocispec.Descriptor{}
-	}
-	return ocispec.Index{Versioned: specs.Versioned{SchemaVersion: 2}, MediaType: ocispec.MediaTypeImageIndex, Manifests: manifests}
+// emptyIndex is the index.json of a new layout: no tags.
+func emptyIndex() ocispec.Index {
+	return ocispec.Index{Versioned: specs.Versioned{SchemaVersion: 2}, MediaType: ocispec.MediaTypeImageIndex, Manifests: []ocispec.Descriptor{}}
 }
 
 func readIndex(dir string) (ocispec.Index, error) {

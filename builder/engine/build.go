@@ -23,9 +23,10 @@ type BuildOptions struct {
 type Build struct {
 	// Report is every job's outcome, in plan order.
 	Report *scheduler.Report
-	// Tagged is how many tags were written to the target's OCI layout (0
-	// for a registry target, whose tags [Engine.Publish] writes).
-	Tagged int
+	// Layout is what was done with the tags in the target's OCI layout:
+	// written, held back, written without an arch. Empty for a registry
+	// target, whose tags [Engine.Publish] writes.
+	Layout builder.TagSummary
 }
 
 // Build runs every job of p on the target's workers and keeps each image
@@ -46,11 +47,11 @@ func (e *Engine) Build(ctx context.Context, p *scheduler.Plan, opts BuildOptions
 	r := &scheduler.Runner{Workers: e.target.Workers, Exec: exec, AllowEmulation: e.target.Emulate, Observe: e.logEvent}
 	b := &Build{Report: r.Run(ctx, p)}
 	if l := e.target.Layout; l != nil {
-		n, err := l.Tag(ctx, b.Report)
+		sum, err := l.Tag(ctx, b.Report, opts.Partial)
 		if err != nil {
 			return b, fmt.Errorf("OCI layout %s: %w", l.Dir(), err)
 		}
-		b.Tagged = n
+		b.Layout = sum
 	}
 	return b, nil
 }

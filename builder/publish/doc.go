@@ -27,14 +27,18 @@
 // [Options.ArchNamespaces] also publishes each tag for one architecture
 // alone, as a single-arch index in that arch's namespace (amd64/…,
 // arm64v8/…), attestations kept, as production's arch namespaces are.
+// [Tags] gives the same targets for no registry: the OCI image layout of
+// a build without one (package builder's Layout.Tag) tags by these rules.
 //
 // # Indexes
 //
-// An index lists its images ordered by platform ([platforms.Compare]:
-// linux first, amd64, arm64/v8, then the rest; variants and Windows
-// versions newest first), each attestation manifest right after its image.
-// A staged image that is itself an index (BuildKit's, with attestations)
-// is flattened into its image manifest and the attestations about it.
+// Indexes are laid out by package
+// [github.com/brewkit/brewkit/builder/ociindex], which the OCI image
+// layout of a build without a registry uses too: images ordered by
+// platform ([platforms.Compare]), each attestation manifest right after
+// its image, two images for one platform an error. A staged image that is
+// itself an index (BuildKit's, with attestations) is flattened into its
+// image manifest and the attestations about it ([ociindex.Flatten]).
 // Descriptor annotations are kept (but org.opencontainers.image.ref.name);
 // a staged plain manifest lends its own annotations to its descriptor.
 // The index is a Docker manifest list when every member is a Docker

@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/static"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
+	"github.com/brewkit/brewkit/builder/ociindex"
 	"github.com/brewkit/brewkit/platforms"
 	"github.com/brewkit/brewkit/scheduler"
 )
@@ -82,8 +83,8 @@ func stage(t *testing.T, host, arch string, kind stageKind, seed int64) string {
 		mutate.IndexAddendum{Add: att, Descriptor: v1.Descriptor{
 			Platform: &v1.Platform{OS: "unknown", Architecture: "unknown"},
 			Annotations: map[string]string{
-				annotationReferenceType: attestationManifest,
-				annotationReferenceOf:   d.String(),
+				ociindex.AnnotationReferenceType:   ociindex.AttestationManifest,
+				ociindex.AnnotationReferenceDigest: d.String(),
 			},
 		}},
 	)

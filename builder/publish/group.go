@@ -88,12 +88,12 @@ func groupTags(entries []*entry) []*tagGroup {
 	return append(tags, shared...)
 }
 
-// target is the index of g under prefix ("REGISTRY/NAMESPACE"), or nil
-// when none of its arches was planned and built or tried. Of two jobs
-// that give it one arch (a [scheduler.TagConflict], which fails the
-// target), the first is kept.
-func (g *tagGroup) target(prefix string, partial bool) *Target {
-	t := &Target{Ref: prefix + "/" + g.repo + ":" + g.tag, Repo: g.repo, Tag: g.tag, Shared: g.shared}
+// target is the index of g, whose Ref is "repo:tag", or nil when none of
+// its arches was planned and built or tried. Of two jobs that give it one
+// arch (a [scheduler.TagConflict], which fails the target), the first is
+// kept.
+func (g *tagGroup) target(partial bool) *Target {
+	t := &Target{Ref: g.repo + ":" + g.tag, Repo: g.repo, Tag: g.tag, Shared: g.shared}
 	from := map[string]bool{} // the arches given so far
 	jobs := map[*scheduler.Job]bool{}
 	for _, e := range g.entries {

@@ -18,6 +18,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
+	"github.com/brewkit/brewkit/builder/ociindex"
 	"github.com/brewkit/brewkit/builder/publish/registrylog"
 	"github.com/brewkit/brewkit/scheduler"
 )
@@ -115,11 +116,11 @@ func TestPublish(t *testing.T) {
 		"lib/foo:1.0":      {ocispec.MediaTypeImageIndex, []string{"linux/amd64", att, "linux/arm64/v8", att}},
 		"lib/foo:2":        {ocispec.MediaTypeImageIndex, []string{"linux/ppc64le", "linux/s390x"}},
 		"lib/foo:latest":   {ocispec.MediaTypeImageIndex, []string{"linux/amd64", att, "linux/arm64/v8", att, "linux/ppc64le", "linux/s390x"}},
-		"lib/bar:1":        {mediaTypeDockerList, []string{"linux/amd64", "linux/arm64/v8"}},
+		"lib/bar:1":        {ociindex.MediaTypeDockerList, []string{"linux/amd64", "linux/arm64/v8"}},
 		"amd64/foo:1":      {ocispec.MediaTypeImageIndex, []string{"linux/amd64", att}},
 		"amd64/foo:1.0":    {ocispec.MediaTypeImageIndex, []string{"linux/amd64", att}},
 		"amd64/foo:latest": {ocispec.MediaTypeImageIndex, []string{"linux/amd64", att}},
-		"amd64/bar:1":      {mediaTypeDockerList, []string{"linux/amd64"}},
+		"amd64/bar:1":      {ociindex.MediaTypeDockerList, []string{"linux/amd64"}},
 	}
 	for i, r := range s.Results {
 		ref := strings.TrimPrefix(r.Target.Ref, reg.host+"/")
@@ -195,13 +196,13 @@ func describeIndex(t *testing.T, ref string, idx ocispec.Index) []string {
 	}
 	var out []string
 	for i, d := range idx.Manifests {
-		if _, ok := d.Annotations[annotationRefName]; ok {
-			t.Errorf("%s: %s keeps %s", ref, d.Digest, annotationRefName)
+		if _, ok := d.Annotations[ocispec.AnnotationRefName]; ok {
+			t.Errorf("%s: %s keeps %s", ref, d.Digest, ocispec.AnnotationRefName)
 		}
 		child := r.Context().Digest(d.Digest.String())
-		if isAttestation(d) {
+		if ociindex.IsAttestation(d) {
 			out = append(out, "attestation")
-			if i == 0 || d.Annotations[annotationReferenceOf] != idx.Manifests[i-1].Digest.String() {
+			if i == 0 || d.Annotations[ociindex.AnnotationReferenceDigest] != idx.Manifests[i-1].Digest.String() {
 				t.Errorf("%s: attestation %s is not right after its image", ref, d.Digest)
 			}
 			if _, err := remote.Head(child); err != nil {
@@ -209,9 +210,9 @@ func describeIndex(t *testing.T, ref string, idx ocispec.Index) []string {
 			}
 			continue
 		}
-		p := describePlatform(*d.Platform)
+		p := ociindex.DescribePlatform(*d.Platform)
 		out = append(out, p)
-		arch := d.Annotations[annotationArch]
+		arch := d.Annotations[ociindex.AnnotationArch]
 		if !strings.Contains(ref, "/bar:") && (arch == "" || d.Annotations["org.opencontainers.image.revision"] != "abc123") {
 			t.Errorf("%s: %s lost its annotations: %v", ref, p, d.Annotations)
 		}

@@ -64,7 +64,7 @@ func (r *run) publish(ctx context.Context, t Target) Result {
 		return fail(err)
 	}
 	switch {
-	case have != nil && have.Digest == idx.digest && have.Size == int64(len(idx.raw)):
+	case have != nil && have.Digest == idx.Digest && have.Size == int64(len(idx.Raw)):
 		res.Action = UpToDate
 	case r.o.dryRun:
 		res.Action = WouldWrite
@@ -72,7 +72,7 @@ func (r *run) publish(ctx context.Context, t Target) Result {
 		if err := r.ensureAll(ctx, ref.Context(), idx.children); err != nil {
 			return fail(err)
 		}
-		if err := r.reg.put(ctx, ref, idx.raw, idx.mediaType); err != nil {
+		if err := r.reg.put(ctx, ref, idx.Raw, idx.MediaType); err != nil {
 			return fail(err)
 		}
 		res.Action = Written

@@ -10,12 +10,9 @@ import (
 	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
+	"github.com/brewkit/brewkit/builder/ociindex"
 	"github.com/brewkit/brewkit/platforms"
 )
-
-// annotationArch is the production pipeline's architecture annotation; a
-// staged descriptor that carries it must carry the member's arch.
-const annotationArch = "com.docker.official-images.bashbrew.arch"
 
 // staged reads m's staged image: a manifest, or an index holding one image
 // manifest for m.Arch and the attestation manifests about it (BuildKit's
@@ -53,44 +50,26 @@ func (r *run) readStaged(ctx context.Context, m Member) (image, error) {
 	}
 	src := ref.Context().String()
 	switch mediaType {
-	case ocispec.MediaTypeImageIndex, mediaTypeDockerList:
+	case ocispec.MediaTypeImageIndex, ociindex.MediaTypeDockerList:
 		return flatten(raw, src, m.Arch)
-	case ocispec.MediaTypeImageManifest, mediaTypeDockerManifest:
+	case ocispec.MediaTypeImageManifest, ociindex.MediaTypeDockerManifest:
 		return r.plainImage(ctx, ref, raw, mediaType, m.Arch)
 	}
 	return image{}, fmt.Errorf("unexpected media type %q", mediaType)
 }
 
 // flatten returns the image for arch in a staged index, and its
-// attestations. Images for other platforms are ignored, as the
-// production pipeline filters them.
+// attestations ([ociindex.Flatten]).
 func flatten(raw []byte, src, arch string) (image, error) {
 	var idx ocispec.Index
 	if err := json.Unmarshal(raw, &idx); err != nil {
 		return image{}, fmt.Errorf("parsing the index: %w", err)
 	}
-	var imgs []child
-	for _, d := range idx.Manifests {
-		if isAttestation(d) || d.Platform == nil || !platforms.Matches(arch, *d.Platform) {
-			continue
-		}
-		if a, ok := d.Annotations[annotationArch]; ok && a != arch {
-			continue
-		}
-		p := platforms.Normalize(*d.Platform)
-		d.Platform = &p
-		imgs = append(imgs, child{desc: d, src: src})
+	img, err := ociindex.Flatten(idx, arch)
+	if err != nil {
+		return image{}, err
 	}
-	if len(imgs) != 1 {
-		return image{}, fmt.Errorf("want one image for %s in the index, found %d", arch, len(imgs))
-	}
-	img := image{manifest: imgs[0]}
-	for _, d := range idx.Manifests {
-		if isAttestation(d) && d.Annotations[annotationReferenceOf] == img.manifest.desc.Digest.String() {
-			img.attestations = append(img.attestations, child{desc: d, src: src})
-		}
-	}
-	return img, nil
+	return image{Image: img, src: src}, nil
 }
 
 // plainImage describes a staged image manifest: its platform is its
@@ -118,10 +97,10 @@ func (r *run) plainImage(ctx context.Context, ref name.Digest, raw []byte, media
 	if !platforms.Matches(arch, p) {
 		return image{}, fmt.Errorf("the image is %s, not %s", platforms.Format(p), arch)
 	}
-	if a, ok := m.Annotations[annotationArch]; ok && a != arch {
-		return image{}, fmt.Errorf("the image is annotated %s=%s, not %s", annotationArch, a, arch)
+	if a, ok := m.Annotations[ociindex.AnnotationArch]; ok && a != arch {
+		return image{}, fmt.Errorf("the image is annotated %s=%s, not %s", ociindex.AnnotationArch, a, arch)
 	}
 	desc := ocispec.Descriptor{MediaType: mediaType, Digest: digest.Digest(ref.DigestStr()), Size: int64(len(raw)),
 		Platform: &p, Annotations: maps.Clone(m.Annotations)}
-	return image{manifest: child{desc: desc, src: ref.Context().String(), raw: raw}}, nil
+	return image{Image: ociindex.Image{Manifest: desc}, src: ref.Context().String(), raw: raw}, nil
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/brewkit/brewkit/builder/ociindex"
 )
 
 // Action is what Publish did with a target.
@@ -51,13 +53,13 @@ type Result struct {
 }
 
 func (res *Result) describe(idx *index) {
-	res.Digest, res.Size, res.MediaType = idx.digest.String(), int64(len(idx.raw)), idx.mediaType
-	for _, c := range idx.children {
-		if isAttestation(c.desc) {
+	res.Digest, res.Size, res.MediaType = idx.Digest.String(), int64(len(idx.Raw)), idx.MediaType
+	for _, d := range idx.Manifests {
+		if ociindex.IsAttestation(d) {
 			res.Attestations++
 			continue
 		}
-		res.Platforms = append(res.Platforms, describePlatform(platformOf(c.desc)))
+		res.Platforms = append(res.Platforms, ociindex.DescribePlatform(ociindex.PlatformOf(d)))
 	}
 }
 

@@ -33,7 +33,7 @@ type Options struct {
 // Target is one index to write: a tag or a shared tag of a repository, or
 // its copy for one architecture in an arch namespace.
 type Target struct {
-	Ref    string // where it goes: "REGISTRY/NAMESPACE/repo:tag"
+	Ref    string // where it goes: "REGISTRY/NAMESPACE/repo:tag"; "repo:tag" from [Tags]
 	Repo   string // the repository, as the library names it: "golang"
 	Tag    string // "1.22"
 	Shared bool   // a shared tag, combining the images of several entries
@@ -96,17 +96,37 @@ func Targets(report *scheduler.Report, opts Options) ([]Target, error) {
 	registry, namespace, _ := splitTo(opts.To)
 	conflicts := conflictsByTag(report)
 	var targets []Target
+	for _, t := range tags(report, opts.Partial, conflicts) {
+		t.Ref = path.Join(registry, namespace) + "/" + t.Ref
+		targets = append(targets, t)
+		targets = append(targets, archTargets(t, registry, opts, conflicts[t.Repo+":"+t.Tag])...)
+	}
+	return targets, nil
+}
+
+// Tags returns the tags and shared tags of report as [Targets] does, but
+// for no registry: each Ref is "repo:tag", and there are no copies in arch
+// namespaces. Their Members, Missing, Blocked and Err are as in Targets,
+// partial standing for [Options.Partial]. An OCI image layout written
+// without a registry (package builder's Layout.Tag) writes these, so that
+// a tag is blocked, or partial, on the same terms wherever it goes.
+func Tags(report *scheduler.Report, partial bool) []Target {
+	return tags(report, partial, conflictsByTag(report))
+}
+
+// tags returns a target per tag of report, with "repo:tag" as Ref and
+// failed by the conflicts of its tag.
+func tags(report *scheduler.Report, partial bool, conflicts map[string][]scheduler.TagConflict) []Target {
+	var targets []Target
 	for _, g := range groupTags(collectEntries(report)) {
-		t := g.target(path.Join(registry, namespace), opts.Partial)
+		t := g.target(partial)
 		if t == nil {
 			continue
 		}
-		cs := conflicts[g.repo+":"+g.tag]
-		t.Err = conflictErr(cs, "")
+		t.Err = conflictErr(conflicts[g.repo+":"+g.tag], "")
 		targets = append(targets, *t)
-		targets = append(targets, archTargets(*t, registry, opts, cs)...)
 	}
-	return targets, nil
+	return targets
 }
 
 // CheckOptions checks opts as [Targets] does, so that a caller can refuse

@@ -179,6 +179,17 @@ func TestTargets(t *testing.T) {
 			if diff := cmp.Diff(tt.want, project(got)); diff != "" {
 				t.Errorf("Targets (-want +got):\n%s", diff)
 			}
+			// Tags are the same, but for no registry and no arch namespace.
+			var want []tgt
+			for _, w := range tt.want {
+				if w.Arch == "" {
+					w.Ref = strings.TrimPrefix(w.Ref, to+"/")
+					want = append(want, w)
+				}
+			}
+			if diff := cmp.Diff(want, project(Tags(report(tt.jobs...), opts.Partial))); diff != "" {
+				t.Errorf("Tags (-want +got):\n%s", diff)
+			}
 		})
 	}
 }

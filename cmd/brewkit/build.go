@@ -138,7 +138,7 @@ func (o *buildOptions) build(cmd *cobra.Command, e *engine.Engine, p *scheduler.
 		return nil, err
 	}
 	if l := e.Target().Layout; l != nil {
-		fmt.Fprintf(cmd.ErrOrStderr(), "%d tag(s) in the OCI image layout %s\n", b.Tagged, l.Dir())
+		writeLayoutSummary(cmd.ErrOrStderr(), l.Dir(), b.Layout)
 	}
 	if err := writeSummary(cmd.OutOrStdout(), b.Report); err != nil {
 		return nil, err

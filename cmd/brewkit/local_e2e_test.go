@@ -68,14 +68,64 @@ func TestE2ELocalDefault(t *testing.T) {
 	if again := localReadFile(t, filepath.Join(out, "index.json")); again != index {
 		t.Errorf("the second run changed index.json:\n%s", cmp.Diff(index, again))
 	}
+
+	checkLocalFailedArch(t, env, args, out, index)
+}
+
+// checkLocalFailedArch adds localbroken to the library of args, whose
+// arm64v8 job fails: its tag is held back, named with the job, and the
+// build fails; with --partial it is written with amd64 alone, and the
+// build still fails. The other tags stay as they were in index.
+func checkLocalFailedArch(t *testing.T, env map[string]string, args []string, out, index string) {
+	t.Helper()
+	lib := args[1]
+	head, _, _ := strings.Cut(localReadFile(t, filepath.Join(lib, "localchild")), "Tags:")
+	broken := head + "Tags: 1\nArchitectures: amd64, arm64v8\nDirectory: broken\n"
+	if err := os.WriteFile(filepath.Join(lib, "localbroken"), []byte(broken), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const held = "held back localbroken:1: job localbroken:1 (arm64v8) failed"
+	stdout, stderr := localBuildFails(t, env, args, "1 built, 4 up to date, 1 failed")
+	if !strings.Contains(stderr, "3 tag(s) in the OCI image layout "+out+"\n"+held+"\n") {
+		t.Errorf("the build does not say it held localbroken:1 back for its arm64v8 job:\nstdout:\n%s\nstderr:\n%s", stdout, stderr)
+	}
+	if again := localReadFile(t, filepath.Join(out, "index.json")); again != index {
+		t.Errorf("a tag with a failed arch changed index.json:\n%s", cmp.Diff(index, again))
+	}
+
+	stdout, stderr = localBuildFails(t, env, append(args, "--partial"), "0 built, 5 up to date, 1 failed")
+	if !strings.Contains(stderr, "4 tag(s) in the OCI image layout "+out+"\nwritten without an arch (--partial) localbroken:1: job localbroken:1 (arm64v8) failed\n") {
+		t.Errorf("the build does not say it wrote localbroken:1 without arm64v8:\nstdout:\n%s\nstderr:\n%s", stdout, stderr)
+	}
+	root, err := layout.ImageIndexFromPath(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rm, err := root.IndexManifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range rm.Manifests {
+		if d.Annotations["org.opencontainers.image.ref.name"] == "localbroken:1" {
+			got = append(got, string(d.MediaType)+" "+d.Platform.OS+"/"+d.Platform.Architecture)
+		}
+	}
+	if want := []string{"application/vnd.oci.image.manifest.v1+json linux/amd64"}; !slices.Equal(got, want) {
+		t.Errorf("localbroken:1 in index.json: %q, want %q", got, want)
+	}
 }
 
 // localLibrary makes the git repository and the library: localbase (tags 1
 // and latest; a busybox per arch) and localchild (tag 1, FROM localbase:1,
-// RUN uname -m > /arch).
+// RUN uname -m > /arch). The repository also has broken/, whose RUN fails
+// on arm64, for checkLocalFailedArch.
 func localLibrary(t *testing.T, git *farmtest.Git) string {
 	t.Helper()
-	files := map[string]string{"child/Dockerfile": "FROM localbase:1\nRUN uname -m > /arch\n"}
+	files := map[string]string{
+		"child/Dockerfile":  "FROM localbase:1\nRUN uname -m > /arch\n",
+		"broken/Dockerfile": "FROM localbase:1\nRUN test \"$(uname -m)\" != aarch64\n",
+	}
 	for _, a := range localArches {
 		files["base/"+a.arch+"/Dockerfile"] = "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n"
 		files["base/"+a.arch+"/busybox"] = string(farmtest.Busybox(t, a.arch))
@@ -99,14 +149,35 @@ func localLibrary(t *testing.T, git *farmtest.Git) string {
 // and returns the standard output.
 func localBuild(t *testing.T, env map[string]string, args []string, totals string) string {
 	t.Helper()
+	stdout, stderr, err := localRun(t, env, args, totals)
+	if err != nil {
+		t.Fatalf("brewkit %s: %v\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), err, stdout, stderr)
+	}
+	return stdout
+}
+
+// localBuildFails is localBuild for a build that is to fail, returning
+// its standard output and error.
+func localBuildFails(t *testing.T, env map[string]string, args []string, totals string) (stdout, stderr string) {
+	t.Helper()
+	stdout, stderr, err := localRun(t, env, args, totals)
+	if err == nil {
+		t.Errorf("brewkit %s succeeded, want an error\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), stdout, stderr)
+	}
+	return stdout, stderr
+}
+
+// localRun runs brewkit with args in env, checks the totals of the
+// summary and that the daemon brewkit started is gone, and returns the
+// output and the error of the run.
+func localRun(t *testing.T, env map[string]string, args []string, totals string) (string, string, error) {
+	t.Helper()
 	cmd := newRootCmd(func(k string) string { return env[k] })
 	var stdout, stderr bytes.Buffer
 	cmd.SetOut(&stdout)
 	cmd.SetErr(&stderr)
 	cmd.SetArgs(args)
-	if err := cmd.ExecuteContext(t.Context()); err != nil {
-		t.Fatalf("brewkit %s: %v\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), err, stdout.Bytes(), stderr.Bytes())
-	}
+	runErr := cmd.ExecuteContext(t.Context())
 	if !strings.Contains(stdout.String(), totals) {
 		t.Errorf("summary without %q:\n%s", totals, stdout.Bytes())
 	}
@@ -119,7 +190,7 @@ func localBuild(t *testing.T, env map[string]string, args []string, totals strin
 		t.Errorf("the buildkitd brewkit started (pid %d) after the run: kill -0 = %v, want ESRCH (gone)", pid, err)
 	}
 	t.Logf("brewkit used buildkitd at %s, pid %d", m[1], pid)
-	return stdout.String()
+	return stdout.String(), stderr.String(), runErr
 }
 
 // checkLocalLayout checks that out is an OCI layout whose tags name

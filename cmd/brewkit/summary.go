@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/brewkit/brewkit/builder"
 	"github.com/brewkit/brewkit/scheduler"
 )
 
@@ -142,4 +143,16 @@ func parseStatus(s string) (scheduler.Status, bool) {
 		}
 	}
 	return 0, false
+}
+
+// writeLayoutSummary says how many tags went into the OCI layout dir, and
+// which were held back or written without an arch.
+func writeLayoutSummary(w io.Writer, dir string, sum builder.TagSummary) {
+	fmt.Fprintf(w, "%d tag(s) in the OCI image layout %s\n", len(sum.Written), dir)
+	for _, h := range sum.Held {
+		fmt.Fprintf(w, "held back %s\n", h)
+	}
+	for _, p := range sum.Partial {
+		fmt.Fprintf(w, "written without an arch (--partial) %s\n", p)
+	}
 }
