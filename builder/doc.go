@@ -85,6 +85,17 @@
 // missing or stale unix socket and a closed tcp port fail at once, and an
 // address that accepts but never answers fails when the timeout expires.
 //
+// A long-lived [scheduler.Pool] (a daemon's, shared by its runs) checks its
+// down workers with Probe before it gives them jobs again:
+//
+//	pool := scheduler.NewPool(ws, scheduler.PoolOptions{Probe: func(ctx context.Context, w workers.Worker) error {
+//		if s := builder.Probe(ctx, w); !s.Up {
+//			return s.Err
+//		}
+//		return nil
+//	}})
+//	r := &scheduler.Runner{Pool: pool, Exec: exec, WaitForWorkers: true}
+//
 // # End-to-end tests
 //
 // Package builder/farmtest connects tests to the lab farm that `hack/farm up`

@@ -33,4 +33,49 @@
 // jobs wait for slots, the one with the longest chain behind it starts
 // first. A failed job skips only its descendants; errors marked
 // [Transient] are retried, on another worker when there is one.
+//
+// # A pool shared by runs
+//
+// Runner.Workers gives each run workers of its own. A daemon that starts
+// runs concurrently shares one [Pool] between them instead, so that a
+// worker never runs more builds than it has slots, whichever runs they
+// belong to:
+//
+//	pool := scheduler.NewPool(ws, scheduler.PoolOptions{Probe: probe})
+//	r := &scheduler.Runner{Pool: pool, Exec: executor, WaitForWorkers: true}
+//	go func() { reports <- r.Run(ctx, planA) }()
+//	go func() { reports <- r.Run(ctx, planB) }() // waits for the slots planA's jobs hold
+//
+// Runs take free slots as their jobs become ready, each run highest rank
+// first; between runs, whichever asks first (there is no priority across
+// runs). A run waiting for a slot is woken when any run frees one.
+//
+// # Worker health
+//
+// A worker whose attempt fails with a [Transient] error (it could not be
+// dialled, it went away) is marked down for every run: it gets no new job,
+// and its jobs go to another worker of their architecture or wait. After a
+// backoff (one second, doubling, capped) the pool probes it with
+// PoolOptions.Probe or, without one, lets it take one job again. A
+// daemon's status page shows [Pool.Health], and an operator may force the
+// matter with [Pool.MarkDown] and [Pool.MarkUp]:
+//
+//	for _, h := range pool.Health() {
+//		fmt.Println(h.Name, h.Up, h.InUse, h.Slots, h.Since, h.Err)
+//	}
+//
+// A run never waits forever for a dead worker unless Runner.WaitForWorkers
+// says so: a job whose workers are all down fails once each has failed
+// Runner.Attempts checks in a row (two at least: the failure that marked
+// it down and a check after its backoff).
+//
+// # Draining
+//
+// [Pool.Drain] stops every run on the pool: no job starts any more (they
+// end cancelled, with errors wrapping [ErrDraining]), the running ones may
+// finish until the deadline of Drain's ctx, and are cancelled then:
+//
+//	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+//	defer cancel()
+//	err := pool.Drain(ctx) // returns when no build runs
 package scheduler

@@ -16,8 +16,17 @@ var ErrNoWorker = errors.New("no worker builds this architecture")
 
 func isNoWorker(err error) bool { return errors.Is(err, ErrNoWorker) }
 
-// Runner runs a plan's jobs on a set of workers.
+var errPoolAndWorkers = errors.New("scheduler.Runner: set Pool or Workers, not both")
+
+// Runner runs plans' jobs on a pool of workers. Its Run may be called
+// concurrently: the runs share the Pool's slots.
 type Runner struct {
+	// Pool is the workers, shared by every run; see [NewPool].
+	Pool *Pool
+	// Workers is a shorthand for a Pool of its own for each run, made
+	// with RetryDelay as its Backoff and drained when the run ends: what
+	// a command that runs one plan needs. Set Pool or Workers, not both;
+	// with both, every job fails.
 	Workers []workers.Worker
 	Exec    Executor
 	// AllowEmulation lets a job for an architecture that no worker builds
@@ -25,15 +34,27 @@ type Runner struct {
 	// it such jobs are skipped.
 	AllowEmulation bool
 	// Attempts bounds how often a job is tried when it fails with a
-	// [Transient] error; 0 means 3.
+	// [Transient] error; 0 means 3. Unless WaitForWorkers is set, it also
+	// bounds how long a job waits for down workers: see WaitForWorkers.
 	Attempts int
-	// RetryDelay is how long a job that failed with a [Transient] error
-	// waits before it is tried again on the same worker (when its arch has
-	// no other), doubling with each attempt; 0 means one second. A retry
-	// on another worker does not wait.
+	// RetryDelay is, with Workers, the Backoff of the run's own pool: how
+	// long a worker whose attempt failed with a [Transient] error is left
+	// alone, doubling with each failure in a row; 0 means one second. With
+	// Pool, PoolOptions.Backoff rules instead. A retry on another worker
+	// does not wait.
 	RetryDelay time.Duration
+	// WaitForWorkers lets a job whose workers are all down wait until one
+	// answers again, however long that takes: for a daemon whose pool
+	// probes its workers. Without it, such a job fails once each of its
+	// workers has failed max(Attempts, 2) checks in a row (the attempt
+	// that marked it down, then probes or trial jobs), with an error
+	// naming them, so that a command never waits forever for a dead
+	// worker; a worker is always checked once after its backoff before
+	// its jobs give up on it.
+	WaitForWorkers bool
 	// Observe, if set, is told when a job starts and when it ends. It is
-	// called from one goroutine at a time and must not block for long.
+	// called from one goroutine at a time (per run) and must not block
+	// for long.
 	Observe func(Event)
 }
 
@@ -44,17 +65,44 @@ type Event struct {
 }
 
 // Run runs every job of p and returns their outcomes. A job starts as soon
-// as its parents have results and a worker for its architecture has a free
-// slot; when jobs wait for slots, the one with the longest chain of jobs
-// behind it goes first. A failed job fails only its descendants, which are
-// skipped. When ctx is done, Run stops starting jobs, waits for the
-// running ones to return, and reports the rest as cancelled.
+// as its parents have results and a worker for its architecture, up, has a
+// free slot; when jobs wait for slots, the one with the longest chain of
+// jobs behind it goes first. A failed job fails only its descendants, which
+// are skipped. When ctx is done or the pool is drained, Run stops starting
+// jobs, waits for the running ones to return, and reports the rest as
+// cancelled.
 func (r *Runner) Run(ctx context.Context, p *Plan) *Report {
-	s := newRun(r, p)
+	pool, err := r.pool()
+	s := newRun(r, pool, p)
 	s.report.Start = time.Now()
-	s.loop(ctx)
+	if err != nil {
+		s.endAll(Failed, err)
+	} else {
+		s.loop(ctx)
+	}
+	if pool != nil && pool != r.Pool {
+		_ = pool.Drain(context.Background()) // nothing runs: it stops the health checks
+	}
 	s.report.End = time.Now()
 	return s.report
+}
+
+// pool returns r.Pool, or a new one of r.Workers.
+func (r *Runner) pool() (*Pool, error) {
+	switch {
+	case r.Pool != nil && len(r.Workers) > 0:
+		return nil, errPoolAndWorkers
+	case r.Pool != nil:
+		return r.Pool, nil
+	}
+	return NewPool(r.Workers, PoolOptions{Backoff: r.RetryDelay}), nil
+}
+
+func (r *Runner) attempts() int {
+	if r.Attempts > 0 {
+		return r.Attempts
+	}
+	return 3
 }
 
 // task is a job's state during a run; only the run's loop touches it.
@@ -67,49 +115,43 @@ type task struct {
 	finished bool
 }
 
-type slot struct {
-	w    workers.Worker
-	free int
-}
-
+// done is an attempt that returned.
 type done struct {
-	t   *task
-	s   *slot
-	res Result
-	err error
+	t           *task
+	worker      string
+	res         Result
+	err         error
+	interrupted error // the cause, when the pool cancelled the attempt
 }
 
 type run struct {
 	r       *Runner
+	pool    *Pool
 	report  *Report
 	tasks   map[*Job]*task
 	ready   map[string]*readyQueue // by arch
-	slots   []*slot
-	byArch  map[string][]*slot // the workers that may build an arch
+	byArch  map[string][]*member   // the workers that may build an arch
+	left    int                    // tasks not finished
 	running int
 	results chan done
-	waiting int        // tasks waiting out a retry delay
-	retries chan *task // where they come back
 }
 
-func newRun(r *Runner, p *Plan) *run {
+func newRun(r *Runner, pool *Pool, p *Plan) *run {
 	s := &run{
 		r:       r,
+		pool:    pool,
 		report:  &Report{},
 		tasks:   make(map[*Job]*task, len(p.Jobs)),
 		ready:   map[string]*readyQueue{},
-		byArch:  map[string][]*slot{},
+		byArch:  map[string][]*member{},
+		left:    len(p.Jobs),
 		results: make(chan done, len(p.Jobs)),
-		retries: make(chan *task, len(p.Jobs)),
-	}
-	for _, w := range r.Workers {
-		s.slots = append(s.slots, &slot{w: w, free: w.Slots()})
 	}
 	for i, j := range p.Jobs {
 		t := &task{job: j, out: &Outcome{Job: j}, order: i, pending: len(j.Parents)}
 		s.tasks[j] = t
 		s.report.Outcomes = append(s.report.Outcomes, t.out)
-		if _, ok := s.byArch[j.Arch]; !ok {
+		if _, ok := s.byArch[j.Arch]; !ok && pool != nil {
 			s.byArch[j.Arch] = s.eligible(j.Arch)
 		}
 	}
@@ -118,49 +160,51 @@ func newRun(r *Runner, p *Plan) *run {
 
 // eligible returns the workers that build arch natively or, with
 // emulation allowed and no native worker, all of them.
-func (s *run) eligible(arch string) []*slot {
-	var native []*slot
-	for _, sl := range s.slots {
-		for _, a := range sl.w.Arches {
+func (s *run) eligible(arch string) []*member {
+	var native []*member
+	for _, m := range s.pool.members {
+		for _, a := range m.w.Arches {
 			if a == arch {
-				native = append(native, sl)
+				native = append(native, m)
 				break
 			}
 		}
 	}
 	if len(native) == 0 && s.r.AllowEmulation {
-		return s.slots
+		return s.pool.members
 	}
 	return native
 }
 
 func (s *run) loop(ctx context.Context) {
+	select {
+	case <-s.pool.Draining():
+		s.endAll(Cancelled, fmt.Errorf("not run: %w", ErrDraining))
+		return
+	default:
+	}
 	s.start()
-	for {
-		if ctx.Err() == nil {
-			s.dispatch(ctx)
-		}
-		if s.running == 0 && (s.waiting == 0 || ctx.Err() != nil) {
-			break
+	for s.left > 0 {
+		wake, stopping := s.step(ctx)
+		if stopping {
+			if s.running == 0 {
+				break
+			}
+			s.finish(ctx, <-s.results) // the running jobs see ctx too: wait for them
+			continue
 		}
 		select {
 		case d := <-s.results:
 			s.finish(ctx, d)
-		case t := <-s.retries:
-			s.waiting--
-			s.enqueue(t)
+		case <-wake:
 		case <-ctx.Done():
-			if s.running > 0 {
-				d := <-s.results // the running jobs see ctx too: wait for them
-				s.finish(ctx, d)
-			}
 		}
 	}
-	for _, t := range s.tasks {
-		if !t.finished {
-			s.end(t, Cancelled, fmt.Errorf("not run: %w", context.Cause(ctx)))
-		}
+	cause := ErrDraining
+	if ctx.Err() != nil {
+		cause = context.Cause(ctx)
 	}
+	s.endAll(Cancelled, fmt.Errorf("not run: %w", cause))
 }
 
 // start fails the jobs that cannot run and queues those with no parents.
@@ -191,86 +235,8 @@ func (s *run) enqueue(t *task) {
 	q.push(t)
 }
 
-// dispatch starts ready jobs on free slots.
-func (s *run) dispatch(ctx context.Context) {
-	for _, sl := range s.slots {
-		for sl.free > 0 {
-			t := s.pick(sl)
-			if t == nil {
-				break
-			}
-			s.launch(ctx, t, sl)
-		}
-	}
-}
-
-// pick takes the best ready job that sl may build: the highest rank over
-// the queues of the architectures it serves.
-func (s *run) pick(sl *slot) *task {
-	var (
-		best  *readyQueue
-		bestI int
-	)
-	for arch, q := range s.ready {
-		if q.Len() == 0 || !s.serves(sl, arch) {
-			continue
-		}
-		i := s.bestFor(q, sl, arch)
-		if i >= 0 && (best == nil || before((*q)[i], (*best)[bestI])) {
-			best, bestI = q, i
-		}
-	}
-	if best == nil {
-		return nil
-	}
-	return best.remove(bestI)
-}
-
-// bestFor returns the index in q of the best job sl may take, or -1. A job
-// that just failed on sl waits for another worker of its arch, when there
-// is one; the jobs behind it need not.
-func (s *run) bestFor(q *readyQueue, sl *slot, arch string) int {
-	others := len(s.byArch[arch]) > 1
-	if top := q.peek(); top.avoid != sl.w.Name || !others {
-		return 0
-	}
-	best := -1
-	for i, t := range *q {
-		if t.avoid != sl.w.Name && (best < 0 || before(t, (*q)[best])) {
-			best = i
-		}
-	}
-	return best
-}
-
-func (s *run) serves(sl *slot, arch string) bool {
-	for _, e := range s.byArch[arch] {
-		if e == sl {
-			return true
-		}
-	}
-	return false
-}
-
-func (s *run) launch(ctx context.Context, t *task, sl *slot) {
-	sl.free--
-	s.running++
-	t.out.Attempts++
-	t.out.Worker, t.out.Start, t.out.End = sl.w.Name, time.Now(), time.Time{}
-	parents := make([]ParentResult, len(t.job.Parents))
-	for i, e := range t.job.Parents {
-		parents[i] = ParentResult{Edge: e, Result: s.tasks[e.Job].out.Result}
-	}
-	s.observe(Event{Outcome: t.out})
-	go func() {
-		res, err := s.r.Exec.Build(ctx, sl.w, t.job, parents)
-		s.results <- done{t: t, s: sl, res: res, err: err}
-	}()
-}
-
 // finish records a returned attempt and releases or skips the children.
 func (s *run) finish(ctx context.Context, d done) {
-	d.s.free++
 	s.running--
 	t := d.t
 	t.out.End = time.Now()
@@ -291,37 +257,20 @@ func (s *run) finish(ctx context.Context, d done) {
 		}
 	case ctx.Err() != nil:
 		s.fail(t, Cancelled, d.err)
-	case IsTransient(d.err) && t.out.Attempts < s.attempts():
-		t.avoid = d.s.w.Name
+	case d.interrupted != nil:
+		err := d.err
+		if !errors.Is(err, ErrDraining) {
+			err = fmt.Errorf("interrupted: %w: %w", d.interrupted, err)
+		}
+		s.fail(t, Cancelled, err)
+	case IsTransient(d.err) && t.out.Attempts < s.r.attempts():
+		t.avoid = d.worker
 		t.out.Err = d.err
 		s.observe(Event{Outcome: t.out, Retry: true})
-		s.retryLater(t)
+		s.enqueue(t) // on another worker, or when this one is back
 	default:
 		s.fail(t, Failed, d.err)
 	}
-}
-
-// retryLater queues t again: at once when another worker may take it,
-// else after a delay that doubles with each attempt.
-func (s *run) retryLater(t *task) {
-	if len(s.byArch[t.job.Arch]) > 1 {
-		s.enqueue(t)
-		return
-	}
-	delay := s.r.RetryDelay
-	if delay <= 0 {
-		delay = time.Second
-	}
-	delay <<= t.out.Attempts - 1
-	s.waiting++
-	time.AfterFunc(delay, func() { s.retries <- t })
-}
-
-func (s *run) attempts() int {
-	if s.r.Attempts > 0 {
-		return s.r.Attempts
-	}
-	return 3
 }
 
 // fail ends t and skips every descendant that has not ended.
@@ -346,8 +295,18 @@ func (s *run) fail(t *task, status Status, err error) {
 	}
 }
 
+// endAll ends every task that has not ended, in plan order.
+func (s *run) endAll(status Status, err error) {
+	for _, o := range s.report.Outcomes {
+		if t := s.tasks[o.Job]; !t.finished {
+			s.end(t, status, err)
+		}
+	}
+}
+
 func (s *run) end(t *task, status Status, err error) {
 	t.finished = true
+	s.left--
 	t.out.Status, t.out.Err = status, err
 	s.observe(Event{Outcome: t.out})
 }

@@ -13,7 +13,8 @@ import (
 
 // TestRunRetryDoesNotIdleAWorker: a job that failed transiently on worker
 // A waits for another worker, but the jobs queued behind it must still be
-// able to run on A (no head-of-line blocking).
+// able to run on A (no head-of-line blocking). The failure marks A down,
+// so the pool's probe brings it back at once.
 func TestRunRetryDoesNotIdleAWorker(t *testing.T) {
 	p := jobsOf("j1 amd64", "j2 amd64", "j3 amd64")
 	f := newFakeExec()
@@ -34,7 +35,9 @@ func TestRunRetryDoesNotIdleAWorker(t *testing.T) {
 		return nil
 	}
 	ws := []workers.Worker{worker("A", 1, "amd64"), worker("B", 1, "amd64")}
-	r := (&Runner{Workers: ws, Exec: f}).Run(context.Background(), p)
+	pool := NewPool(ws, PoolOptions{Probe: func(context.Context, workers.Worker) error { return nil }, Backoff: time.Millisecond})
+	defer pool.Drain(context.Background())
+	r := (&Runner{Pool: pool, Exec: f}).Run(context.Background(), p)
 	if err := r.Err(); err != nil {
 		t.Fatal(err)
 	}
