@@ -44,7 +44,7 @@ func (e *Engine) Build(ctx context.Context, p *scheduler.Plan, opts BuildOptions
 	exec := &builder.Executor{Staging: e.target.Staging, Layout: e.target.Layout, Registry: e.registry, Keychain: e.keychain,
 		Cache: e.sources, Progress: opts.Progress, Locks: e.locks}
 	defer exec.Close()
-	r := &scheduler.Runner{Workers: e.target.Workers, Exec: exec, AllowEmulation: e.target.Emulate, Observe: e.logEvent}
+	r := &scheduler.Runner{Pool: e.pool, Exec: exec, AllowEmulation: e.target.Emulate, WaitForWorkers: e.wait, Observe: e.logEvent}
 	b := &Build{Report: r.Run(ctx, p)}
 	if l := e.target.Layout; l != nil {
 		sum, err := l.Tag(ctx, b.Report, opts.Partial)

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -10,6 +11,8 @@ import (
 
 	"github.com/brewkit/brewkit/builder"
 	"github.com/brewkit/brewkit/builder/gitsource"
+	"github.com/brewkit/brewkit/scheduler"
+	"github.com/brewkit/brewkit/scheduler/workers"
 )
 
 // Options are an Engine's dependencies, given once to [New].
@@ -31,6 +34,11 @@ type Options struct {
 	// Logger receives what is worth keeping but not showing: retries,
 	// workers going down, raw transcripts. Nil discards it.
 	Logger *slog.Logger
+	// WaitForWorkers makes a job whose workers are all down wait for one
+	// to answer a probe again, however long that takes: for a daemon. By
+	// default such a job fails once its workers have failed as many
+	// checks in a row as a job has attempts, so that a CLI run ends.
+	WaitForWorkers bool
 }
 
 // Engine plans, builds and publishes library entries on one [Target]. It
@@ -44,6 +52,8 @@ type Engine struct {
 	registry  *builder.Registry
 	log       *slog.Logger
 	inspector *builder.Inspector // nil without Sources
+	pool      *scheduler.Pool    // the target's workers, shared by every build
+	wait      bool               // Options.WaitForWorkers
 }
 
 // New returns an Engine over opts, which it checks.
@@ -70,6 +80,8 @@ func New(opts Options) (*Engine, error) {
 		keychain: kc,
 		registry: builder.NewRegistry(remote.WithAuthFromKeychain(kc)),
 		log:      log,
+		pool:     scheduler.NewPool(t.Workers, scheduler.PoolOptions{Probe: probe}),
+		wait:     opts.WaitForWorkers,
 	}
 	if opts.Sources != nil {
 		e.inspector = builder.NewInspector(opts.Sources)
@@ -80,10 +92,33 @@ func New(opts Options) (*Engine, error) {
 // Target is where e runs jobs and keeps images.
 func (e *Engine) Target() *Target { return e.target }
 
-// Close closes the target: its layout, and a buildkitd brewkit started.
-// Builds still running fail.
+// Health is the state of each of the target's workers: up or down, and
+// the slots in use by every build.
+func (e *Engine) Health() []scheduler.WorkerHealth { return e.pool.Health() }
+
+// Drain stops starting jobs (builds end with the jobs not started
+// cancelled), lets running solves finish, and cancels them when ctx is
+// done. A build started afterwards ends at once.
+func (e *Engine) Drain(ctx context.Context) error { return e.pool.Drain(ctx) }
+
+// Close drains e, cancelling every running solve, then closes the
+// target: its layout, and a buildkitd brewkit started.
 func (e *Engine) Close() error {
-	return e.target.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // nothing running is waited for
+	return errors.Join(e.pool.Drain(ctx), e.target.Close())
+}
+
+// probe checks a worker that is down: it answers, and builds what it
+// claims.
+func probe(ctx context.Context, w workers.Worker) error {
+	if s := builder.Probe(ctx, w); !s.OK() {
+		if s.Err != nil {
+			return s.Err
+		}
+		return fmt.Errorf("worker %q at %s does not build %v", w.Name, w.Address, s.MissingArches)
+	}
+	return nil
 }
 
 // errNoSources is the error of a plan or build by an Engine without a git
