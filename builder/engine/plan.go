@@ -35,6 +35,9 @@ func (e *Engine) Plan(ctx context.Context, repos []*manifest.Repo, opts PlanOpti
 	if e.inspector == nil {
 		return nil, errNoSources
 	}
+	if f := opts.Filter; f != nil && !platforms.IsKnown(f.Arch) {
+		return nil, fmt.Errorf("plan: unknown architecture %q; want one of %s", f.Arch, strings.Join(platforms.Names(), ", "))
+	}
 	return scheduler.NewPlan(ctx, repos, e.inspector, scheduler.Options{
 		Select:    e.selector(opts.Filter),
 		Namespace: opts.Namespace,

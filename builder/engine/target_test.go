@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/brewkit/brewkit/builder"
+	"github.com/brewkit/brewkit/builder/gitsource"
+	"github.com/brewkit/brewkit/manifest"
 	"github.com/brewkit/brewkit/scheduler/workers"
 )
 
@@ -46,6 +48,17 @@ func TestEngineNeedsWhatItUses(t *testing.T) {
 	}
 	if _, err := e.Build(t.Context(), nil, BuildOptions{}); err == nil || !strings.Contains(err.Error(), "no Sources") {
 		t.Errorf("Build without Sources: %v", err)
+	}
+	sources, err := gitsource.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	withSources, err := New(Options{Sources: sources})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := withSources.Plan(t.Context(), nil, PlanOptions{Filter: &manifest.Filter{Arch: "arm64"}}); err == nil || !strings.Contains(err.Error(), `unknown architecture "arm64"`) {
+		t.Errorf("Plan for an unknown arch: %v", err)
 	}
 	if _, err := e.Lookup(t.Context(), nil); err == nil || !strings.Contains(err.Error(), "no registry") {
 		t.Errorf("Lookup without staging: %v", err)
