@@ -32,6 +32,38 @@
 // already (a dry run); [Engine.Routes] says which workers may take each
 // job.
 //
+// # Held for days
+//
+// A build-farm daemon makes one Engine at start, with WaitForWorkers set
+// so that a job whose workers are all down waits for one to answer a
+// probe instead of failing, and keeps it until it stops:
+//
+//	e, err := engine.New(engine.Options{Target: target, Sources: cache, Locks: locks,
+//		Logger: logger, WaitForWorkers: true})
+//	...
+//	for commit := range commits { // each new commit of the library
+//		plan, err := e.Plan(ctx, repos(commit), engine.PlanOptions{})
+//		...
+//		go func() { b, err := e.Build(ctx, plan, engine.BuildOptions{}); ... }()
+//	}
+//	...
+//	page.Workers = e.Health() // up or down, slots in use by every build
+//	...
+//	<-sigterm
+//	dctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+//	err = e.Drain(dctx) // no new job; running solves finish, or are cancelled at the deadline
+//	cancel()
+//	e.Close()
+//
+// Every build shares the target's worker pool: a worker's slots bound
+// the solves of all builds together, and a worker that fails a dial or a
+// probe gets no job from any of them until it answers again. What the
+// Engine keeps between builds is bounded and forgets failures: the
+// inspector's checksums (a capped cache, failures never kept), the git
+// cache's memory of a repository that failed to fetch (for a minute),
+// and nothing else: base images are resolved once per build, and the
+// connections to the workers live as long as the build that made them.
+//
 // # Why here
 //
 // The engine ties package scheduler (plans and runs, knowing no build
