@@ -69,7 +69,7 @@ func (o *engineOptions) plan(ctx context.Context, repos []*manifest.Repo, sel fu
 	if err != nil {
 		return nil, err
 	}
-	return scheduler.NewPlan(ctx, repos, builder.NewInspector(cache), scheduler.Options{Select: sel, Namespace: o.namespace})
+	return scheduler.NewPlan(ctx, repos, builder.NewInspector(cache), scheduler.Options{Select: sel, Namespace: o.namespace, Progress: o.inspectProgress()})
 }
 
 // gitCache opens the git cache under --cache once per command, so that

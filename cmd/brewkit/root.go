@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"path/filepath"
 	"strings"
 
@@ -20,6 +21,7 @@ type globalOptions struct {
 	namespace            string
 	archNamespaceList    []string
 	archNamespaces       map[string]string // parsed from archNamespaceList
+	stderr               func() io.Writer  // the command's stderr, for progress
 }
 
 // newRootCmd builds the command tree. getenv supplies the environment, so
@@ -35,6 +37,7 @@ func newRootCmd(getenv func(string) string) *cobra.Command {
 			return g.validate()
 		},
 	}
+	g.stderr = root.ErrOrStderr
 	g.register(root, getenv)
 	root.AddCommand(newListCmd(g), newCatCmd(g, getenv), newWorkersCmd(g, getenv), newPlanCmd(g, getenv), newBuildCmd(g, getenv), newPushCmd(g, getenv))
 	return root
