@@ -87,8 +87,8 @@ func (o *planOptions) run(cmd *cobra.Command, args []string) error {
 	conflicts := scheduler.TagConflicts(p.Jobs)
 	if o.format == "json" {
 		err = writePlanJSON(cmd.OutOrStdout(), p, routes, states, conflicts)
-	} else {
-		err = writePlanTable(cmd.OutOrStdout(), p, routes, states)
+	} else if err = writePlanTable(cmd.OutOrStdout(), p, routes, states); err == nil {
+		err = writeErrors(cmd.ErrOrStderr(), planErrors(p)) // in full, each once
 	}
 	if err != nil {
 		return err
@@ -156,7 +156,7 @@ func writePlanTable(w io.Writer, p *scheduler.Plan, routes map[*scheduler.Job][]
 		}
 		problem := "-"
 		if j.Err != nil {
-			problem = j.Err.Error()
+			problem = firstLine(j.Err)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s", tagsSummary(j.Tags), j.Arch, j.Builder,
 			sourceSummary(j.Source), short(j.SourceID, 12), dash(parents), dash(j.External), dash(routes[j]), problem)
@@ -170,6 +170,17 @@ func writePlanTable(w io.Writer, p *scheduler.Plan, routes map[*scheduler.Job][]
 		fmt.Fprintln(tw)
 	}
 	return tw.Flush()
+}
+
+// planErrors are the errors of p's jobs, for writeErrors.
+func planErrors(p *scheduler.Plan) []jobError {
+	var errs []jobError
+	for _, j := range p.Jobs {
+		if j.Err != nil {
+			errs = append(errs, newJobError(j, j.Err))
+		}
+	}
+	return errs
 }
 
 func tagsSummary(tags []string) string {

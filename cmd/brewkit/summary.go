@@ -12,14 +12,17 @@ import (
 	"github.com/brewkit/brewkit/scheduler"
 )
 
-// writeSummary prints one line per job and the totals.
+// writeSummary prints one line per job (with the first line of its
+// error), the errors in full (see foldErrors) and the totals.
 func writeSummary(w io.Writer, r *scheduler.Report) error {
 	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
 	fmt.Fprintln(tw, "JOB\tARCH\tSTATUS\tTIME\tWORKER\tIMAGE / REASON")
+	var errs []jobError
 	for _, o := range r.Outcomes {
 		detail := o.Result.Ref
 		if o.Err != nil {
-			detail = o.Err.Error()
+			detail = firstLine(o.Err)
+			errs = append(errs, newJobError(o.Job, o.Err))
 		}
 		took := "-"
 		if !o.End.IsZero() && !o.Start.IsZero() {
@@ -29,6 +32,12 @@ func writeSummary(w io.Writer, r *scheduler.Report) error {
 	}
 	if err := tw.Flush(); err != nil {
 		return err
+	}
+	if len(errs) > 0 {
+		fmt.Fprintln(w)
+		if err := writeErrors(w, errs); err != nil {
+			return err
+		}
 	}
 	_, err := fmt.Fprintf(w, "%d built, %d up to date, %d failed, %d skipped, %d cancelled in %s\n",
 		r.Count(scheduler.Built), r.Count(scheduler.UpToDate), r.Count(scheduler.Failed),
