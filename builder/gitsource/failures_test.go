@@ -100,10 +100,11 @@ func TestEnsureRemembersFailedFetch(t *testing.T) {
 	if firsts != 1 {
 		t.Errorf("%d of %d jobs fetched; want 1, the others failing with its error", firsts, len(errs))
 	}
-	// One attempt: by commit id, then GitFetch.
+	// One attempt, by commit id: the server did not answer, so GitFetch
+	// is not tried either.
 	hits, attempt := srv.hits.Load(), fetches()
-	if attempt != 1+2 {
-		t.Errorf("%d git fetches, want 1 while up and 2 (by id, then GitFetch) for %d jobs while down", attempt, len(errs))
+	if attempt != 1+1 {
+		t.Errorf("%d git fetches, want 1 while up and 1 for %d jobs while down", attempt, len(errs))
 	}
 
 	ensure(t, c, src(ids[0])) // present: served, the repository's failure notwithstanding
@@ -138,8 +139,8 @@ func TestEnsureFailureTTLZero(t *testing.T) {
 			t.Errorf("Ensure %d: err = %v, want a *FetchError, not a repeat", i, err)
 		}
 	}
-	if n := fetches(); n != 3*2 {
-		t.Errorf("%d fetches, want 6: each Ensure by id, then GitFetch", n)
+	if n := fetches(); n != 3 {
+		t.Errorf("%d fetches, want 3: one for each Ensure", n)
 	}
 }
 
@@ -280,5 +281,31 @@ func TestFailuresBounded(t *testing.T) {
 	f.add("new", fe)
 	if len(f.m) != 5+1 {
 		t.Errorf("%d failures kept after the others expired, want 6", len(f.m))
+	}
+}
+
+// unanswered tells a repository that did not answer (GitFetch would fail
+// the same way) from one that refused the commit, by git's messages.
+func TestUnanswered(t *testing.T) {
+	t.Parallel()
+	timeout := &timeoutError{after: time.Second, err: fmt.Errorf("git fetch: %w", context.DeadlineExceeded)}
+	for _, tc := range []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"timeout", timeout, true},
+		{"no host", errors.New("git fetch …: exit status 128: fatal: unable to access 'https://example.invalid/r.git/': Could not resolve host: example.invalid"), true},
+		{"HTTP error", errors.New("git fetch …: exit status 128: fatal: unable to access 'http://127.0.0.1:1/r.git/': The requested URL returned error: 503"), true},
+		{"no repository over HTTP", errors.New("git fetch …: exit status 128: fatal: repository 'http://127.0.0.1:1/r.git/' not found"), true},
+		{"git:// refused", errors.New("git fetch …: exit status 128: fatal: unable to connect to 127.0.0.1:\n127.0.0.1[0: 127.0.0.1]: errno=Connection refused"), true},
+		{"no local repository", errors.New("git fetch …: exit status 128: fatal: '/r' does not appear to be a git repository\nfatal: Could not read from remote repository.\n\nPlease make sure you have the correct access rights\nand the repository exists."), true},
+		{"not our ref", errors.New("git fetch …: exit status 128: fatal: remote error: upload-pack: not our ref 1111111111111111111111111111111111111111"), false},
+		{"unadvertised object", errors.New("git fetch …: exit status 128: error: Server does not allow request for unadvertised object 1111111111111111111111111111111111111111"), false},
+		{"no such ref", errors.New("git fetch …: exit status 128: fatal: couldn't find remote ref refs/heads/nope"), false},
+	} {
+		if got := unanswered(tc.err); got != tc.want {
+			t.Errorf("%s: unanswered = %v, want %v", tc.name, got, tc.want)
+		}
 	}
 }

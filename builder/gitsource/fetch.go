@@ -119,7 +119,7 @@ func (c *Cache) fetchCommit(ctx context.Context, git runner, rem remote, src Sou
 	switch {
 	case byCommit == nil:
 		return nil
-	case errors.Is(byCommit, context.DeadlineExceeded): // a second fetch would time out too
+	case unanswered(byCommit): // a second fetch would fail the same way
 		return &FetchError{Repo: rem.display, Err: byCommit}
 	case src.Fetch == "":
 		return &CommitNotFoundError{Repo: rem.display, Commit: src.Commit, Err: byCommit}
@@ -144,6 +144,23 @@ func (c *Cache) fetchCommit(ctx context.Context, git runner, rem remote, src Sou
 		return fmt.Errorf("keeping commit %s of %s: %w", src.Commit, rem.display, err)
 	}
 	return nil
+}
+
+// unanswered reports whether a failed fetch says the repository did not
+// answer at all: it timed out, git could not connect or was refused (an
+// HTTP error, credentials, no such repository), or the remote end hung up
+// before listing its refs.
+func unanswered(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	msg := err.Error()
+	for _, m := range []string{"unable to access '", "unable to connect to ", "Could not read from remote repository", "fatal: repository '"} {
+		if strings.Contains(msg, m) {
+			return true
+		}
+	}
+	return false
 }
 
 // Stall limits of an http(s) fetch: git aborts a transfer slower than
