@@ -52,6 +52,11 @@ type Options struct {
 	Namespace string
 	// Inspections is how many sources are inspected at once; 0 means GOMAXPROCS.
 	Inspections int
+	// Progress, if not nil, is told how many of the jobs to inspect are
+	// done: with done 0 before the first, then after each, done reaching
+	// total at the end (unless ctx ends first). It is called from one
+	// goroutine at a time, and should return quickly.
+	Progress func(done, total int)
 }
 
 // NewPlan expands the entries of repos into jobs, one per entry and
@@ -62,7 +67,7 @@ type Options struct {
 // NewPlan fails only when ctx is done.
 func NewPlan(ctx context.Context, repos []*manifest.Repo, insp Inspector, opts Options) (*Plan, error) {
 	p := Expand(repos, opts)
-	if err := inspectAll(ctx, p.Jobs, insp, opts.Inspections); err != nil {
+	if err := inspectAll(ctx, p.Jobs, insp, opts); err != nil {
 		return nil, err
 	}
 	p.Jobs = dedupe(p.Jobs)
@@ -147,22 +152,29 @@ func (j *Job) merge(o *Job) {
 	}
 }
 
-// inspectAll inspects every job's source, n at a time.
-func inspectAll(ctx context.Context, jobs []*Job, insp Inspector, n int) error {
+// inspectAll inspects every job's source, opts.Inspections at a time,
+// telling opts.Progress.
+func inspectAll(ctx context.Context, jobs []*Job, insp Inspector, opts Options) error {
+	n := opts.Inspections
 	if n <= 0 {
 		n = runtime.GOMAXPROCS(0)
 	}
+	var todo []*Job
+	for _, j := range jobs {
+		if j.Err == nil {
+			todo = append(todo, j)
+		}
+	}
+	progress := newInspectProgress(opts.Progress, len(todo))
 	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(n)
-	for _, j := range jobs {
-		if j.Err != nil {
-			continue
-		}
+	for _, j := range todo {
 		g.Go(func() error {
 			info, err := insp.Inspect(ctx, j.Source, j.Arch, j.Builder)
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
+			defer progress.done()
 			if err != nil {
 				j.Err = fmt.Errorf("%s for %s: %w", j.Origins[0], j.Arch, err)
 				return nil

@@ -41,6 +41,7 @@ func (e *Engine) Plan(ctx context.Context, repos []*manifest.Repo, opts PlanOpti
 	return scheduler.NewPlan(ctx, repos, e.inspector, scheduler.Options{
 		Select:    e.selector(opts.Filter),
 		Namespace: opts.Namespace,
+		Progress:  opts.Progress,
 	})
 }
 

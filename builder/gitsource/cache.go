@@ -31,7 +31,8 @@ type Cache struct {
 	opts    options
 	env     []string // git's environment, taken at Open
 	flight  singleflight.Group
-	present sync.Map // Ensure keys already present: no git at all next time
+	present sync.Map  // Ensure keys already present: no git at all next time
+	failed  *failures // repositories that could not be fetched from lately
 }
 
 // Open returns the cache in dir, creating dir if needed. It fails if the
@@ -56,7 +57,7 @@ func Open(dir string, opts ...Option) (*Cache, error) {
 	if _, err := exec.LookPath(o.git); err != nil {
 		return nil, fmt.Errorf("git binary %q: %w", o.git, err)
 	}
-	return &Cache{dir: abs, opts: o, env: gitEnv()}, nil
+	return &Cache{dir: abs, opts: o, env: gitEnv(), failed: newFailures(o.failureTTL)}, nil
 }
 
 // Dir returns the cache's absolute directory.
@@ -71,7 +72,10 @@ func (c *Cache) Dir() string { return c.dir }
 // fetch goes on, bounded by [WithFetchTimeout].
 //
 // A commit that is still missing after fetching returns a
-// *[CommitNotFoundError].
+// *[CommitNotFoundError]; a repository that could not be fetched from
+// (it did not answer, or the fetch timed out) returns a *[FetchError], and
+// so, at once, do the next calls for that GitRepo within [WithFailureTTL],
+// unless their commit is present.
 func (c *Cache) Ensure(ctx context.Context, src Source) (*Commit, error) {
 	rem, err := c.parseSource(src)
 	if err != nil {

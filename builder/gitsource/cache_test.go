@@ -139,11 +139,9 @@ func TestEnsureUnreachableRepo(t *testing.T) {
 	c := openCache(t)
 	repo := filepath.Join(t.TempDir(), "no-such-repo")
 	_, err := c.Ensure(context.Background(), Source{Repo: repo, Fetch: "refs/heads/main", Commit: strings.Repeat("1", 40)})
-	if err == nil || !strings.Contains(err.Error(), repo) || !strings.Contains(err.Error(), "refs/heads/main") {
-		t.Errorf("err = %v, want it to name %s and refs/heads/main", err, repo)
-	}
-	if nf := (*CommitNotFoundError)(nil); errors.As(err, &nf) {
-		t.Errorf("err = %v, want a fetch error, not a missing commit", err)
+	want := "fetching " + repo + ": '" + repo + "' does not appear to be a git repository"
+	if fe := (*FetchError)(nil); !errors.As(err, &fe) || fe.Repo != repo || fe.Repeat || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("err = %v, want a *FetchError starting %q", err, want)
 	}
 }
 
@@ -294,6 +292,7 @@ func TestOpenErrors(t *testing.T) {
 	}{
 		{"empty dir", "", nil, "empty cache directory"},
 		{"zero timeout", dir, []Option{WithFetchTimeout(0)}, "is not positive"},
+		{"negative failure TTL", dir, []Option{WithFailureTTL(-time.Second)}, "WithFailureTTL: -1s is negative"},
 		{"empty git", dir, []Option{WithGit("")}, "WithGit: empty path"},
 		{"nil logger", dir, []Option{WithLogger(nil)}, "nil logger"},
 		{"missing git", dir, []Option{WithGit("no-such-git-binary")}, `git binary "no-such-git-binary"`},

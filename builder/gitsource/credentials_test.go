@@ -2,6 +2,7 @@ package gitsource
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -58,6 +59,9 @@ func TestEnsureCredentialInGitRepo(t *testing.T) {
 	_, err2 := c.Ensure(context.Background(), Source{Repo: "http://" + host + "/repo.git", Fetch: "refs/heads/main", Commit: strings.Repeat("2", 40)})
 	if err2 == nil {
 		t.Fatal("Ensure without a credential succeeded")
+	}
+	if fe := (*FetchError)(nil); errors.As(err2, &fe) && fe.Repeat {
+		t.Errorf("Ensure without a credential: %v; want its own fetch, not the failure of the wrong credential", err2)
 	}
 	args, rerr := os.ReadFile(argsLog)
 	if rerr != nil {

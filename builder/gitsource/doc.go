@@ -80,8 +80,23 @@
 // the working directory (for a maintainer whose commit is not pushed yet).
 // git://github.com/ is rewritten to https://github.com/, as bashbrew does.
 // git runs with GIT_TERMINAL_PROMPT=0 in a session of its own (no terminal,
-// so neither git nor ssh can ask for credentials), and each fetch is bounded
-// by [WithFetchTimeout].
+// so neither git nor ssh can ask for credentials).
+//
+// # Failures
+//
+// A repository that does not answer fails one fetch, not every job that
+// needs it. Each fetch is bounded by [WithFetchTimeout] (5 minutes by
+// default) and, over http(s), by git's stall limit (less than 1000 bytes
+// a second for a minute). A fetch that fails without the repository
+// answering returns a *[FetchError] naming the GitRepo, and the cache
+// remembers it for [WithFailureTTL] (1 minute by default): meanwhile,
+// Ensure of any commit of that GitRepo that is not present fails at once
+// with the same error, its Repeat set, and fetches nothing:
+//
+//	_, err := cache.Ensure(ctx, src)
+//	if fe := (*gitsource.FetchError)(nil); errors.As(err, &fe) && fe.Repeat {
+//		// reported already, for the job whose fetch failed
+//	}
 //
 // # Concurrency
 //

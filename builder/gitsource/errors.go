@@ -1,11 +1,66 @@
 package gitsource
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
 	"strings"
+	"time"
 )
+
+// FetchError is returned by [Cache.Ensure] when a repository could not be
+// fetched from: it did not answer (no network, an unknown host, a refused
+// connection, a missing repository, refused credentials) or the fetch
+// timed out (see [WithFetchTimeout]). A repository that answered without
+// the commit gives a *[CommitNotFoundError] instead. Find it with
+// errors.As.
+//
+// The cache remembers the failure for a while (see [WithFailureTTL]):
+// within that time, Ensure of a commit of the same GitRepo that is not in
+// the cache fails at once with a copy of the first error whose Repeat is
+// set, and fetches nothing.
+type FetchError struct {
+	Repo   string // the GitRepo, without any password
+	Err    error  // why the fetch failed: git's error, or a timeout
+	Repeat bool   // an earlier fetch's error: nothing was fetched this time
+	// ttl is how long the failure is remembered, for the message.
+	ttl time.Duration
+}
+
+func (e *FetchError) Error() string {
+	if e.Repeat {
+		return fmt.Sprintf("fetching %s (not retried: it failed less than %v ago): %s", e.Repo, e.ttl, fetchReason(e.Err))
+	}
+	return fmt.Sprintf("fetching %s: %s", e.Repo, fetchReason(e.Err))
+}
+
+func (e *FetchError) Unwrap() error { return e.Err }
+
+// fetchReason is what git said about a failed fetch, from its first
+// "fatal: " on (git's own words, which may take several lines), or the
+// whole error when git said nothing such, as for a timeout.
+func fetchReason(err error) string {
+	if te := (*timeoutError)(nil); errors.As(err, &te) {
+		return te.Error()
+	}
+	msg := err.Error()
+	if i := strings.Index(msg, "fatal: "); i >= 0 {
+		return strings.TrimSpace(msg[i+len("fatal: "):])
+	}
+	return msg
+}
+
+// timeoutError is a git command killed by a timeout. It wraps the
+// command's error, and so context.DeadlineExceeded.
+type timeoutError struct {
+	after time.Duration
+	err   error
+}
+
+func (e *timeoutError) Error() string { return fmt.Sprintf("timed out after %v", e.after) }
+
+func (e *timeoutError) Unwrap() error { return e.err }
 
 // CommitNotFoundError is returned by [Cache.Ensure] when the commit is still
 // missing after fetching it by id and, when that failed, fetching GitFetch:

@@ -20,10 +20,11 @@ const (
 // ensure makes src.Commit present in rem's repository. Checking needs no
 // lock; initializing and fetching happen under the repository's flock, and
 // the check is repeated there, since another process may have fetched the
-// commit meanwhile.
+// commit meanwhile (or another goroutine failed to). A failure to fetch
+// from the repository is remembered, for the next calls to fail at once.
 func (c *Cache) ensure(ctx context.Context, rem remote, src Source) (err error) {
 	git := c.runner(rem)
-	if ok, err := hasCommit(ctx, git, src.Commit); err != nil || ok {
+	if ok, err := c.presentOrFailed(ctx, git, rem, src); err != nil || ok {
 		return err
 	}
 	unlock, err := lockFile(ctx, git.gitDir+".lock")
@@ -34,10 +35,28 @@ func (c *Cache) ensure(ctx context.Context, rem remote, src Source) (err error) 
 	if err := c.initRepo(ctx, git); err != nil {
 		return err
 	}
-	if ok, err := hasCommit(ctx, git, src.Commit); err != nil || ok {
+	if ok, err := c.presentOrFailed(ctx, git, rem, src); err != nil || ok { // a fetch we waited for may have failed
 		return err
 	}
-	return c.fetchCommit(ctx, git, rem, src)
+	err = c.fetchCommit(ctx, git, rem, src)
+	if fe := (*FetchError)(nil); errors.As(err, &fe) {
+		c.failed.add(failureKey(rem), fe)
+	}
+	return err
+}
+
+// presentOrFailed reports whether src.Commit is in the repository and, if
+// it is not, fails with the repository's recent fetch failure, if any.
+func (c *Cache) presentOrFailed(ctx context.Context, git runner, rem remote, src Source) (bool, error) {
+	ok, err := hasCommit(ctx, git, src.Commit)
+	if err != nil || ok {
+		return ok, err
+	}
+	if fe := c.failed.recent(failureKey(rem)); fe != nil {
+		c.opts.logger.Debug("not fetching: the repository failed recently", "repo", rem.display, "commit", src.Commit, "err", fe.Err)
+		return false, fe
+	}
+	return false, nil
 }
 
 // hasCommit reports whether commit is in the repository.
@@ -100,8 +119,8 @@ func (c *Cache) fetchCommit(ctx context.Context, git runner, rem remote, src Sou
 	switch {
 	case byCommit == nil:
 		return nil
-	case errors.Is(byCommit, context.DeadlineExceeded): // a second fetch would time out too
-		return fmt.Errorf("fetching commit %s from %s: %w", src.Commit, rem.display, byCommit)
+	case unanswered(byCommit): // a second fetch would fail the same way
+		return &FetchError{Repo: rem.display, Err: byCommit}
 	case src.Fetch == "":
 		return &CommitNotFoundError{Repo: rem.display, Commit: src.Commit, Err: byCommit}
 	}
@@ -109,7 +128,7 @@ func (c *Cache) fetchCommit(ctx context.Context, git runner, rem remote, src Sou
 	fetchRef := fetchRefPrefix + strings.TrimPrefix(src.Fetch, "refs/")
 	if err := c.fetch(ctx, git, rem, "+"+src.Fetch+":"+fetchRef); err != nil {
 		if !strings.Contains(err.Error(), "couldn't find remote ref") { // the repository did not answer
-			return fmt.Errorf("fetching commit %s from %s: %w", src.Commit, rem.display, errors.Join(byCommit, err))
+			return &FetchError{Repo: rem.display, Err: err}
 		}
 		return &CommitNotFoundError{Repo: rem.display, Fetch: src.Fetch, Commit: src.Commit, Err: errors.Join(
 			fmt.Errorf("by id: %w", byCommit), fmt.Errorf("%s: %w", src.Fetch, err))}
@@ -127,7 +146,34 @@ func (c *Cache) fetchCommit(ctx context.Context, git runner, rem remote, src Sou
 	return nil
 }
 
-// fetch runs one git fetch, bounded by the fetch timeout.
+// unanswered reports whether a failed fetch says the repository did not
+// answer at all: it timed out, git could not connect or was refused (an
+// HTTP error, credentials, no such repository), or the remote end hung up
+// before listing its refs.
+func unanswered(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	msg := err.Error()
+	for _, m := range []string{"unable to access '", "unable to connect to ", "Could not read from remote repository", "fatal: repository '"} {
+		if strings.Contains(msg, m) {
+			return true
+		}
+	}
+	return false
+}
+
+// Stall limits of an http(s) fetch: git aborts a transfer slower than
+// stallBytes a second for stallSeconds seconds (a server that accepts and
+// never answers, a dead connection), long enough for a server to pack a
+// big history, which it does sending only keepalives.
+const (
+	stallBytes   = "1000"
+	stallSeconds = "60"
+)
+
+// fetch runs one git fetch, bounded by the fetch timeout and git's stall
+// limits. A fetch that times out returns a *timeoutError.
 func (c *Cache) fetch(ctx context.Context, git runner, rem remote, refspec string) error {
 	ctx, cancel := context.WithTimeout(ctx, c.opts.fetchTimeout)
 	defer cancel()
@@ -135,9 +181,10 @@ func (c *Cache) fetch(ctx context.Context, git runner, rem remote, refspec strin
 	start := time.Now()
 	args := []string{"fetch", "--quiet", "--no-tags", "--end-of-options"}
 	shown := append(args[:len(args):len(args)], rem.display, refspec)
-	_, err := git.with(credentialArgs(rem)).runShown(ctx, shown, append(args, rem.url, refspec)...)
+	stall := []string{"-c", "http.lowSpeedLimit=" + stallBytes, "-c", "http.lowSpeedTime=" + stallSeconds}
+	_, err := git.with(stall, nil).with(credentialArgs(rem)).runShown(ctx, shown, append(args, rem.url, refspec)...)
 	if errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("timed out after %v: %w", c.opts.fetchTimeout, err)
+		err = &timeoutError{after: c.opts.fetchTimeout, err: err}
 	}
 	c.opts.logger.Debug("git fetch done", "repo", rem.display, "refspec", refspec, "took", time.Since(start), "err", err)
 	return err

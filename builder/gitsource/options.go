@@ -15,18 +15,26 @@ type Option func(*options) error
 type options struct {
 	git          string
 	fetchTimeout time.Duration
+	failureTTL   time.Duration
 	logger       *slog.Logger
 }
 
-// defaultFetchTimeout bounds one git fetch. bashbrew fetches whole branch
-// histories when a server refuses fetch-by-commit, which can take minutes
-// for big repositories.
-const defaultFetchTimeout = 10 * time.Minute
+// Defaults of [WithFetchTimeout] and [WithFailureTTL]. A fetch that
+// stalls is stopped sooner, by git's own speed limit (see [Cache.fetch]);
+// the timeout bounds the rest (an ssh or git:// connection that hangs, a
+// trickle). It is generous because, when a server refuses fetch-by-commit,
+// a branch's whole history is fetched, as bashbrew does, which can take
+// minutes for repositories that keep root filesystems in git.
+const (
+	defaultFetchTimeout = 5 * time.Minute
+	defaultFailureTTL   = time.Minute
+)
 
 func makeOptions(opts []Option) (options, error) {
 	o := options{
 		git:          "git",
 		fetchTimeout: defaultFetchTimeout,
+		failureTTL:   defaultFailureTTL,
 		logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
 	for _, opt := range opts {
@@ -50,14 +58,31 @@ func WithGit(path string) Option {
 }
 
 // WithFetchTimeout bounds each network fetch, so a server that stalls or a
-// transport that waits for credentials cannot hang a build. The default is
-// 10 minutes. d must be positive.
+// transport that waits for credentials cannot hang a build: the fetch fails
+// with a *[FetchError] that says it timed out after d. The default is
+// 5 minutes. d must be positive.
 func WithFetchTimeout(d time.Duration) Option {
 	return func(o *options) error {
 		if d <= 0 {
 			return fmt.Errorf("gitsource.WithFetchTimeout: %v is not positive", d)
 		}
 		o.fetchTimeout = d
+		return nil
+	}
+}
+
+// WithFailureTTL sets how long a repository that could not be fetched from
+// is not tried again: within d of the failure, [Cache.Ensure] of a commit
+// of the same GitRepo that is not in the cache fails at once with a
+// *[FetchError] whose Repeat is set. After d, the next Ensure fetches
+// again, so a long-lived Cache recovers when the network does. The
+// default is 1 minute; 0 remembers no failure. d must not be negative.
+func WithFailureTTL(d time.Duration) Option {
+	return func(o *options) error {
+		if d < 0 {
+			return fmt.Errorf("gitsource.WithFailureTTL: %v is negative", d)
+		}
+		o.failureTTL = d
 		return nil
 	}
 }

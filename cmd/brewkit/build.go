@@ -140,7 +140,7 @@ func (o *buildOptions) build(cmd *cobra.Command, e *engine.Engine, p *scheduler.
 	if l := e.Target().Layout; l != nil {
 		writeLayoutSummary(cmd.ErrOrStderr(), l.Dir(), b.Layout)
 	}
-	if err := writeSummary(cmd.OutOrStdout(), b.Report); err != nil {
+	if err := writeSummary(cmd.OutOrStdout(), cmd.ErrOrStderr(), b.Report); err != nil {
 		return nil, err
 	}
 	if o.metadataFile != "" {
@@ -168,6 +168,9 @@ func (o *buildOptions) dryRunBuild(cmd *cobra.Command, e *engine.Engine, p *sche
 		return err
 	}
 	if err := writePlanTable(cmd.OutOrStdout(), p, e.Routes(p), l.States); err != nil {
+		return err
+	}
+	if err := writeErrors(cmd.ErrOrStderr(), planErrors(p)); err != nil {
 		return err
 	}
 	if o.pub.to == "" {

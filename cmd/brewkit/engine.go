@@ -47,7 +47,7 @@ func defaultCache(getenv func(string) string) string {
 // planOptions are the engine's plan options of the flags: --arch (with
 // the constraints) when given, else whatever the target builds.
 func (o *engineOptions) planOptions() engine.PlanOptions {
-	opts := engine.PlanOptions{Namespace: o.namespace}
+	opts := engine.PlanOptions{Namespace: o.namespace, Progress: o.inspectProgress()}
 	if o.archGiven() {
 		f := o.filter()
 		opts.Filter = &f

@@ -88,8 +88,8 @@ func (o *planOptions) run(cmd *cobra.Command, args []string) (err error) {
 	conflicts := scheduler.TagConflicts(p.Jobs)
 	if o.format == "json" {
 		err = writePlanJSON(cmd.OutOrStdout(), p, e.Routes(p), states, conflicts)
-	} else {
-		err = writePlanTable(cmd.OutOrStdout(), p, e.Routes(p), states)
+	} else if err = writePlanTable(cmd.OutOrStdout(), p, e.Routes(p), states); err == nil {
+		err = writeErrors(cmd.ErrOrStderr(), planErrors(p)) // in full, each once
 	}
 	if err != nil {
 		return err
@@ -148,7 +148,7 @@ func writePlanTable(w io.Writer, p *scheduler.Plan, routes map[*scheduler.Job][]
 		}
 		problem := "-"
 		if j.Err != nil {
-			problem = j.Err.Error()
+			problem = firstLine(j.Err)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s", tagsSummary(j.Tags), j.Arch, j.Builder,
 			sourceSummary(j.Source), short(j.SourceID, 12), dash(parents), dash(j.External), dash(routes[j]), problem)
@@ -162,6 +162,17 @@ func writePlanTable(w io.Writer, p *scheduler.Plan, routes map[*scheduler.Job][]
 		fmt.Fprintln(tw)
 	}
 	return tw.Flush()
+}
+
+// planErrors are the errors of p's jobs, for writeErrors.
+func planErrors(p *scheduler.Plan) []jobError {
+	var errs []jobError
+	for _, j := range p.Jobs {
+		if j.Err != nil {
+			errs = append(errs, newJobError(j, j.Err))
+		}
+	}
+	return errs
 }
 
 func tagsSummary(tags []string) string {

@@ -24,6 +24,7 @@ type globalOptions struct {
 	archNamespaces       map[string]string // parsed from archNamespaceList
 	logLevel             string
 	log                  *slog.Logger // to stderr, at logLevel
+	stderr               func() io.Writer  // the command's stderr, for progress
 }
 
 // newRootCmd builds the command tree. getenv supplies the environment, so
@@ -42,6 +43,7 @@ func newRootCmd(getenv func(string) string) *cobra.Command {
 			return g.openLog(cmd.ErrOrStderr())
 		},
 	}
+	g.stderr = root.ErrOrStderr
 	g.register(root, getenv)
 	root.AddCommand(newListCmd(g), newCatCmd(g, getenv), newWorkersCmd(g, getenv), newPlanCmd(g, getenv), newBuildCmd(g, getenv), newPushCmd(g, getenv))
 	return root

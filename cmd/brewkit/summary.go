@@ -13,14 +13,17 @@ import (
 	"github.com/brewkit/brewkit/scheduler"
 )
 
-// writeSummary prints one line per job and the totals.
-func writeSummary(w io.Writer, r *scheduler.Report) error {
+// writeSummary prints one line per job (with the first line of its
+// error), the errors in full (see foldErrors) and the totals.
+func writeSummary(w, errw io.Writer, r *scheduler.Report) error {
 	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
 	fmt.Fprintln(tw, "JOB\tARCH\tSTATUS\tTIME\tWORKER\tIMAGE / REASON")
+	var errs []jobError
 	for _, o := range r.Outcomes {
 		detail := o.Result.Ref
 		if o.Err != nil {
-			detail = o.Err.Error()
+			detail = firstLine(o.Err)
+			errs = append(errs, newJobError(o.Job, o.Err))
 		}
 		took := "-"
 		if !o.End.IsZero() && !o.Start.IsZero() {
@@ -29,6 +32,9 @@ func writeSummary(w io.Writer, r *scheduler.Report) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", tagsSummary(o.Job.Tags), o.Job.Arch, o.Status, took, dash(nonEmpty(o.Worker)), detail)
 	}
 	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if err := writeErrors(errw, errs); err != nil {
 		return err
 	}
 	_, err := fmt.Fprintf(w, "%d built, %d up to date, %d failed, %d skipped, %d cancelled in %s\n",
