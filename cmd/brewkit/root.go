@@ -23,8 +23,8 @@ type globalOptions struct {
 	archNamespaceList    []string
 	archNamespaces       map[string]string // parsed from archNamespaceList
 	logLevel             string
-	log                  *slog.Logger // to stderr, at logLevel
-	stderr               func() io.Writer  // the command's stderr, for progress
+	log                  *slog.Logger     // to stderr, at logLevel
+	stderr               func() io.Writer // the command's stderr, for progress
 }
 
 // newRootCmd builds the command tree. getenv supplies the environment, so
