@@ -16,8 +16,12 @@ import (
 func FromReport(r *scheduler.Report) Record {
 	rec := Record{SchemaVersion: Version, BrewkitVersion: brewkitVersion(),
 		Start: r.Start.UTC(), End: r.End.UTC(), Seconds: r.End.Sub(r.Start).Seconds(), Jobs: []Job{}}
+	staged := map[*scheduler.Job]string{}
 	for _, o := range r.Outcomes {
-		rec.Jobs = append(rec.Jobs, fromOutcome(o))
+		staged[o.Job] = o.Result.Digest
+	}
+	for _, o := range r.Outcomes {
+		rec.Jobs = append(rec.Jobs, fromOutcome(o, staged))
 	}
 	return rec
 }
@@ -32,9 +36,10 @@ func brewkitVersion() string {
 }
 
 // fromOutcome is the record of one job: its inputs, then its outcome.
-func fromOutcome(o *scheduler.Outcome) Job {
+// staged is the digest each job of the report produced.
+func fromOutcome(o *scheduler.Outcome, staged map[*scheduler.Job]string) Job {
 	j := fromJob(o.Job)
-	j.Froms = froms(o.Job, o.Result.Parents)
+	j.Froms = froms(o.Job, o.Result.Parents, staged)
 	j.BuildID = o.Result.BuildID
 	j.Status, j.Worker, j.BuildKit, j.Attempts = o.Status.String(), o.Worker, o.Result.BuildKit, o.Attempts
 	j.Image, j.Digest = o.Result.Ref, o.Result.Digest
@@ -68,16 +73,18 @@ func fromJob(job *scheduler.Job) Job {
 	return j
 }
 
-// froms is every FROM of job, in order, with the digest parents (the
-// result's) give it and the job that built it.
-func froms(job *scheduler.Job, parents []scheduler.Parent) []From {
-	digests := map[string]string{}
+// froms is every FROM of job, in order, with the digest it resolved to
+// and the job that built it. The digests are those of parents, the
+// job's result; when the job has none (it failed), a FROM built by a
+// job of the plan still has that job's digest from staged, which is
+// what the scheduler gave the build.
+func froms(job *scheduler.Job, parents []scheduler.Parent, staged map[*scheduler.Job]string) []From {
+	digests, built := map[string]string{}, map[string]string{}
+	for _, e := range job.Parents {
+		digests[e.From], built[e.From] = staged[e.Job], e.Job.ID
+	}
 	for _, p := range parents {
 		digests[p.From] = p.Digest
-	}
-	built := map[string]string{}
-	for _, e := range job.Parents {
-		built[e.From] = e.Job.ID
 	}
 	var out []From
 	for _, f := range job.Froms {

@@ -1,7 +1,9 @@
 package record
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -118,4 +120,65 @@ func TestReadNewerFields(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("read (-want +got):\n%s", diff)
 	}
+}
+
+// TestReadV1 reads a record brewkit wrote on the farm (see
+// testdata/v1-generator.go.txt): written again, it is the same bytes, so
+// every field was read; its inputs give each job's build id again; and
+// its report links each FROM to the job that built it.
+func TestReadV1(t *testing.T) {
+	const file = "testdata/v1.json"
+	rec, err := ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var again bytes.Buffer
+	if err := rec.Write(&again); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(string(want), again.String()); diff != "" {
+		t.Errorf("%s written again (-read +written):\n%s", file, diff)
+	}
+	report, err := rec.Report()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for i, o := range report.Outcomes {
+		j := rec.Jobs[i]
+		if o.Result.BuildID != "" {
+			if id := scheduler.BuildID(o.Job.SourceID, o.Job.Arch, o.Result.Parents); id != o.Result.BuildID {
+				t.Errorf("%s: build id %s, but its source id, arch and FROMs give %s", j.Tags[0], o.Result.BuildID, id)
+			}
+		}
+		var edges []string
+		for _, e := range o.Job.Parents {
+			edges = append(edges, e.From+"<-"+e.Job.Tags[0]+"@"+outcomeOf(report, e.Job).Result.Digest[:13])
+		}
+		got[j.Tags[0]] = fmt.Sprintf("%s %s %s froms=%d external=%v parents=%v buildkit=%s epoch=%d",
+			o.Status, o.Job.Builder, o.Worker, len(o.Job.Froms), o.Job.External, edges, o.Result.BuildKit, *j.SourceDateEpoch)
+	}
+	wantJobs := map[string]string{
+		"base:latest": "built buildkit amd64 froms=1 external=[] parents=[] buildkit=v0.34.2 epoch=1704067200",
+		"ext:1":       "built buildkit amd64 froms=1 external=[127.0.0.1:5000/e2e-f99462abb9d2/ext:1] parents=[] buildkit=v0.34.2 epoch=1704067200",
+		"failing:1":   "failed buildkit amd64 froms=1 external=[] parents=[base:latest<-base:latest@sha256:75247c] buildkit= epoch=1704067200",
+		"imported:1":  "built oci-import amd64 froms=1 external=[] parents=[] buildkit= epoch=1704067200",
+		"mid:1":       "built buildkit amd64 froms=1 external=[] parents=[base:latest<-base:latest@sha256:75247c] buildkit=v0.34.2 epoch=1704067200",
+	}
+	if diff := cmp.Diff(wantJobs, got); diff != "" {
+		t.Errorf("%s jobs (-want +got):\n%s", file, diff)
+	}
+}
+
+func outcomeOf(r *scheduler.Report, j *scheduler.Job) *scheduler.Outcome {
+	for _, o := range r.Outcomes {
+		if o.Job == j {
+			return o
+		}
+	}
+	return nil
 }

@@ -100,8 +100,10 @@ func (s Source) MarshalJSON() ([]byte, error) {
 type From struct {
 	From string `json:"from"`
 	// Digest is the manifest the FROM resolved to for the job's
-	// architecture; empty for scratch, and when the job did not get as
-	// far as resolving it (a failed or skipped job).
+	// architecture. It is empty for scratch, and for an external FROM of
+	// a job that did not succeed: the scheduler keeps the result, with
+	// the resolved FROMs, of a job that succeeded only. A FROM built by
+	// a job of the record always has that job's digest, if it has one.
 	Digest   string `json:"digest,omitempty"`
 	Job      string `json:"job,omitempty"` // the ID of the job that built it
 	External bool   `json:"external,omitempty"`
