@@ -14,6 +14,7 @@ import (
 
 	"github.com/brewkit/brewkit/builder/farmtest"
 	"github.com/brewkit/brewkit/platforms"
+	"github.com/brewkit/brewkit/scheduler"
 	"github.com/brewkit/brewkit/scheduler/record"
 )
 
@@ -72,8 +73,9 @@ func testLibrary(t *testing.T, f *fixture) {
 // checkRecord checks the inputs a build record gives each job of the
 // fixture: its commit time, and every FROM with the digest it resolved
 // to (scratch with none), an in-plan one with the job that built it and
-// that job's digest; and, when built, the BuildKit version of the jobs
-// BuildKit built (not the oci-import ones), none when up to date.
+// that job's digest, the digests giving its build id again; and, when
+// built, the BuildKit version of the jobs BuildKit built (not the
+// oci-import ones), none when up to date.
 func checkRecord(t *testing.T, rec record.Record, built bool) {
 	t.Helper()
 	if rec.SchemaVersion != record.Version || rec.Start.IsZero() || rec.End.Before(rec.Start) {
@@ -94,7 +96,11 @@ func checkRecord(t *testing.T, rec record.Record, built bool) {
 		if len(j.Froms) == 0 {
 			t.Errorf("%s: no FROMs", name)
 		}
+		var parents []scheduler.Parent
 		for _, from := range j.Froms {
+			if from.From != "scratch" {
+				parents = append(parents, scheduler.Parent{From: from.From, Digest: from.Digest})
+			}
 			switch {
 			case from.From == "scratch":
 				if from.Digest != "" || from.Job != "" || from.External {
@@ -107,6 +113,9 @@ func checkRecord(t *testing.T, rec record.Record, built bool) {
 			case !from.External || !strings.HasPrefix(from.Digest, "sha256:"):
 				t.Errorf("%s: FROM %+v: want an external one with a digest", name, from)
 			}
+		}
+		if id := scheduler.BuildID(j.SourceID, j.Arch, parents); id != j.BuildID {
+			t.Errorf("%s: build id %s, but the record's inputs give %s", name, j.BuildID, id)
 		}
 	}
 }
