@@ -34,7 +34,7 @@ type Job struct {
 	ID       string   `json:"id"`              // unique in the record: the source id and the arch
 	Repos    []string `json:"repos,omitempty"` // the repositories of Entries, in order, once each
 	Entries  []Entry  `json:"entries"`         // the library entries that build it, in library order
-	Tags     []string `json:"tags"`            // every "repo:tag" it is published as (tags, then shared tags)
+	Tags     []string `json:"tags,omitempty"`  // every "repo:tag" it is published as (tags, then shared tags)
 	Arch     string   `json:"arch"`            // bashbrew architecture, such as "arm64v8"
 	Platform string   `json:"platform"`        // OCI platform, such as "linux/arm64/v8"
 	Builder  string   `json:"builder,omitempty"`
