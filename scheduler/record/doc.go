@@ -51,7 +51,8 @@
 //
 // # Credentials
 //
-// A record never holds a credential: [FromReport] writes git
-// repositories without their user information, and removes them from
-// error messages too; [Record.Write] redacts any it is given.
+// A record never holds a credential: [FromReport] records git
+// repositories without their user information, and removes it from the
+// URLs in error messages too; [Record.Write] does the same to any record
+// it is given.
 package record

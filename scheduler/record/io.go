@@ -6,16 +6,21 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 )
 
 // Write writes r to w as indented JSON, at the current [Version] whatever
 // r.SchemaVersion says (a record read from an older version keeps the
-// fields that version lacks empty), with every git repository redacted.
+// fields that version lacks empty). Git repositories and the URLs in
+// errors are written without their user information.
 func (r Record) Write(w io.Writer) error {
 	r.SchemaVersion = Version
-	if r.Jobs == nil {
-		r.Jobs = []Job{}
+	jobs := make([]Job, len(r.Jobs)) // r's own, to redact
+	for i, j := range r.Jobs {
+		j.Error = redact(j.Error)
+		jobs[i] = j // Source redacts itself
 	}
+	r.Jobs = jobs
 	data, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
 		return fmt.Errorf("build record: %w", err)
@@ -38,14 +43,16 @@ func (r Record) WriteFile(name string) error {
 }
 
 // Read reads a record of any version from 0 to [Version] and checks it:
-// every job has entries and a known status, and names as the job of a
-// FROM only a job of the record. Fields a version lacks are left empty.
-// A newer version is refused: its fields may no longer mean what this
-// brewkit takes them to.
+// every job has entries, a known status and an id of its own, names as
+// the job of a FROM only a job of the record, and has a sourceDateEpoch
+// that is its commitTime. Fields a version lacks are left empty; fields
+// this package does not know are ignored (a newer brewkit may add them
+// without changing the version). A newer version is refused: its fields
+// may no longer mean what this brewkit takes them to.
 func Read(rd io.Reader) (Record, error) {
 	data, err := io.ReadAll(rd)
 	if err != nil {
-		return Record{}, err
+		return Record{}, fmt.Errorf("reading build record: %w", err)
 	}
 	var head struct {
 		SchemaVersion int             `json:"schemaVersion"`
@@ -115,7 +122,7 @@ func (j Job) validate(ids map[string]bool) error {
 		}
 	}
 	if j.SourceDateEpoch != nil && *j.SourceDateEpoch != j.CommitTime.Unix() {
-		return fmt.Errorf("sourceDateEpoch %d is not commitTime %s", *j.SourceDateEpoch, j.CommitTime.Format("2006-01-02T15:04:05Z07:00"))
+		return fmt.Errorf("sourceDateEpoch %d is not commitTime %s", *j.SourceDateEpoch, j.CommitTime.Format(time.RFC3339))
 	}
 	return nil
 }

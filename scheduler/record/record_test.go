@@ -107,6 +107,7 @@ func TestNoCredential(t *testing.T) {
 	}
 	byHand := testRecord()
 	byHand.Jobs[0].Source.GitRepo = "https://ci:" + secret + "@git.example/base.git"
+	byHand.Jobs[0].Error = "cloning https://ci:" + secret + "@git.example/base.git: denied"
 	for name, r := range map[string]Record{"FromReport": rec, "by hand": byHand} {
 		var buf bytes.Buffer
 		if err := r.Write(&buf); err != nil {
