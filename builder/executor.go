@@ -53,6 +53,7 @@ type Executor struct {
 	mu        sync.Mutex
 	clients   map[string]*client.Client // by worker name
 	externals externals                 // external FROMs resolved so far
+	versions  buildkitVersions          // of the connections in clients
 }
 
 var _ scheduler.Executor = (*Executor)(nil)
@@ -70,15 +71,18 @@ func (e *Executor) Build(ctx context.Context, w workers.Worker, job *scheduler.J
 	}
 	buildID := scheduler.BuildID(job.SourceID, job.Arch, resolved)
 	if res, ok, err := e.lookup(ctx, st, job.Arch, buildID, prefix); err != nil || ok {
+		res.Parents = resolved
 		return res, err
 	}
 	if e.DryRun {
-		return scheduler.Result{BuildID: buildID}, &NotBuiltError{BuildID: buildID}
+		return scheduler.Result{BuildID: buildID, Parents: resolved}, &NotBuiltError{BuildID: buildID}
 	}
 	if job.Builder == scheduler.BuilderClassic {
 		return scheduler.Result{}, fmt.Errorf("%s: the classic builder (Windows) needs a Windows worker; brewkit builds with BuildKit only", job)
 	}
-	return e.buildLocked(ctx, w, st, &request{job: job, parents: resolved, pins: pins, buildID: buildID}, prefix)
+	res, err := e.buildLocked(ctx, w, st, &request{job: job, parents: resolved, pins: pins, buildID: buildID}, prefix)
+	res.Parents = resolved
+	return res, err
 }
 
 // buildLocked builds req under its lock in Locks, unless another brewkit
@@ -182,6 +186,9 @@ func (e *Executor) solve(ctx context.Context, w workers.Worker, st stage, req *r
 	res, err := st.commit(ctx, req.job.Arch, req.buildID, resp.ExporterResponse)
 	if err != nil {
 		return scheduler.Result{}, fmt.Errorf("%s: %w", req.job, err)
+	}
+	if res.BuildKit, err = e.versions.of(ctx, c); err != nil { // a record, not a reason to fail the build
+		e.note(prefix, "BuildKit version unknown: "+err.Error())
 	}
 	return res, nil
 }

@@ -23,6 +23,13 @@ type Result struct {
 	Digest   string // its digest (the per-architecture manifest, or an index around it)
 	BuildID  string // see [BuildID]
 	UpToDate bool   // it was already there; nothing was built
+	// Parents are the job's FROMs but scratch, in order, each with the
+	// digest it resolved to: the list BuildID was computed from.
+	Parents []Parent
+	// BuildKit is the version of the BuildKit that built the image, such
+	// as "v0.34.2"; empty when nothing was built (UpToDate, oci-import)
+	// or the worker did not say.
+	BuildKit string
 }
 
 // ParentResult is the result of a parent job, given to its children.

@@ -62,7 +62,7 @@ exits non-zero.`,
 	o.register(cmd, getenv)
 	f := cmd.Flags()
 	f.StringVar(&o.progress, "progress", "auto", "progress output: auto, tty, plain, rawjson or quiet")
-	f.StringVar(&o.metadataFile, "metadata-file", "", "write the results as JSON to this file")
+	f.StringVar(&o.metadataFile, "metadata-file", "", "write the build record (docs/BUILD-RECORD.md) to this file, which push reads")
 	f.StringVar(&o.staging, "staging", "", "staging repository prefix; a job for ARCH goes to PREFIX-ARCH (default REGISTRY/brewkit/staging)")
 	f.StringVar(&o.pub.to, "push", getenv("BREWKIT_PUSH_TO"), `after building, publish every tag's index at "REGISTRY/NAMESPACE" ($BREWKIT_PUSH_TO; see brewkit push)`)
 	f.BoolVar(&o.pub.partial, "partial", false, "publish tags (with --push) or write them to the OCI layout (--output) without their arches that did not build, instead of leaving them as they are")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"archive/tar"
+	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -22,6 +23,7 @@ import (
 
 	"github.com/brewkit/brewkit/builder/farmtest"
 	"github.com/brewkit/brewkit/builder/sourcetest"
+	"github.com/brewkit/brewkit/scheduler/record"
 )
 
 // The fixture of the end-to-end tests of build_e2e_test.go, and the
@@ -150,23 +152,8 @@ type run struct {
 	stdout, stderr string
 	err            error
 	took           time.Duration
-	meta           metadata
-	metaRaw        []byte // the --metadata-file as written
-}
-
-// metadata is the --metadata-file, as a consumer reads it.
-type metadata struct {
-	Jobs []struct {
-		Tags     []string `json:"tags"`
-		Arch     string   `json:"arch"`
-		Status   string   `json:"status"`
-		Image    string   `json:"image"`
-		Digest   string   `json:"digest"`
-		Worker   string   `json:"worker"`
-		Attempts int      `json:"attempts"`
-		Error    string   `json:"error"`
-		BuildID  string   `json:"buildId"`
-	} `json:"jobs"`
+	meta           record.Record // the --metadata-file, a build record
+	metaRaw        []byte        // as written
 }
 
 // buildEnv is the environment of every e2e command: no user settings.
@@ -206,7 +193,7 @@ func build(t *testing.T, lib, workersFile, staging, cache string, args ...string
 		t.Fatalf("brewkit build wrote no --metadata-file: %v\nstderr:\n%s", err, r.stderr)
 	}
 	r.metaRaw = raw
-	if err := json.Unmarshal(raw, &r.meta); err != nil {
+	if r.meta, err = record.Read(bytes.NewReader(raw)); err != nil {
 		t.Fatalf("--metadata-file: %v\n%s", err, raw)
 	}
 	return r

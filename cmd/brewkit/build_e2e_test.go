@@ -14,6 +14,8 @@ import (
 
 	"github.com/brewkit/brewkit/builder/farmtest"
 	"github.com/brewkit/brewkit/platforms"
+	"github.com/brewkit/brewkit/scheduler"
+	"github.com/brewkit/brewkit/scheduler/record"
 	"github.com/brewkit/brewkit/scheduler/workers"
 )
 
@@ -50,6 +52,7 @@ func testLibrary(t *testing.T, f *fixture) {
 	}
 	checkImages(t, f, staging, first)
 	checkStates(t, f, lib, cache, staging, &first.meta)
+	checkRecord(t, first.meta, true)
 
 	second := build(t, lib, f.farm.File, staging, cache)
 	if second.err != nil {
@@ -63,15 +66,66 @@ func testLibrary(t *testing.T, f *fixture) {
 			t.Errorf("second build: %s %s is %s, %s; want up to date with the first build's digest", j.Tags[0], j.Arch, j.Status, j.Digest)
 		}
 	}
+	checkRecord(t, second.meta, false)
 	t.Logf("first build %s (%d jobs built), second build %s (all up to date)",
 		first.took.Round(10*time.Millisecond), jobs, second.took.Round(10*time.Millisecond))
+}
+
+// checkRecord checks the inputs a build record gives each job of the
+// fixture: its commit time, and every FROM with the digest it resolved
+// to (scratch with none), an in-plan one with the job that built it and
+// that job's digest, the digests giving its build id again; and, when
+// built, the BuildKit version of the jobs BuildKit built (not the
+// oci-import ones), none when up to date.
+func checkRecord(t *testing.T, rec record.Record, built bool) {
+	t.Helper()
+	if rec.SchemaVersion != record.Version || rec.Start.IsZero() || rec.End.Before(rec.Start) {
+		t.Errorf("build record: schema version %d, %s to %s", rec.SchemaVersion, rec.Start, rec.End)
+	}
+	digests := map[string]string{}
+	for _, j := range rec.Jobs {
+		digests[j.ID] = j.Digest
+	}
+	for _, j := range rec.Jobs {
+		name := j.Tags[0] + " " + j.Arch
+		if j.CommitTime.IsZero() || j.SourceDateEpoch == nil || *j.SourceDateEpoch != j.CommitTime.Unix() {
+			t.Errorf("%s: commit time %s, SOURCE_DATE_EPOCH %v", name, j.CommitTime, j.SourceDateEpoch)
+		}
+		if wantBuildKit := built && j.Builder == "buildkit"; (j.BuildKit != "") != wantBuildKit {
+			t.Errorf("%s (%s, %s): BuildKit version %q; want one: %t", name, j.Builder, j.Status, j.BuildKit, wantBuildKit)
+		}
+		if len(j.Froms) == 0 {
+			t.Errorf("%s: no FROMs", name)
+		}
+		var parents []scheduler.Parent
+		for _, from := range j.Froms {
+			if from.From != "scratch" {
+				parents = append(parents, scheduler.Parent{From: from.From, Digest: from.Digest})
+			}
+			switch {
+			case from.From == "scratch":
+				if from.Digest != "" || from.Job != "" || from.External {
+					t.Errorf("%s: FROM scratch %+v", name, from)
+				}
+			case from.Job != "":
+				if from.Digest == "" || from.Digest != digests[from.Job] || from.External {
+					t.Errorf("%s: FROM %s built by %s (%s) resolved to %q", name, from.From, from.Job, digests[from.Job], from.Digest)
+				}
+			case !from.External || !strings.HasPrefix(from.Digest, "sha256:"):
+				t.Errorf("%s: FROM %+v: want an external one with a digest", name, from)
+			}
+		}
+		if id := scheduler.BuildID(j.SourceID, j.Arch, parents); id != j.BuildID {
+			t.Errorf("%s: build id %s, but the record's inputs give %s", name, j.BuildID, id)
+		}
+	}
 }
 
 // checkStates checks what `brewkit plan --staging` says of each job: before
 // a build (built == nil), jobs with no parent in the plan are "to build"
 // with their build id and the others wait for their parents; after it,
 // every job is up to date, with the build id and image the build recorded.
-func checkStates(t *testing.T, f *fixture, lib, cache, staging string, built *metadata) {
+func checkStates(t *testing.T, f *fixture, lib, cache, staging string, built *record.Record) {
 	t.Helper()
 	out, stderr, err := brewkit(t, buildEnv(t), "--library", lib, "plan", "--all", "--cache", cache,
 		"--workers", f.farm.File, "--staging", staging, "--format", "json")

@@ -1,13 +1,12 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/brewkit/brewkit/builder/farmtest"
+	"github.com/brewkit/brewkit/scheduler/record"
 )
 
 // The end-to-end tests of two brewkits at once on one cache and one
@@ -84,11 +83,7 @@ func checkBuiltOnce(t *testing.T, metas [2]string) {
 	upToDate := map[string]int{}
 	digests := map[string]map[string]bool{}
 	for i, file := range metas {
-		var meta metadata
-		raw, err := os.ReadFile(file)
-		if err == nil {
-			err = json.Unmarshal(raw, &meta)
-		}
+		meta, err := record.ReadFile(file)
 		if err != nil {
 			t.Fatalf("process %d: --metadata-file: %v", i, err)
 		}

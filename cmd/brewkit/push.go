@@ -10,6 +10,7 @@ import (
 
 	"github.com/brewkit/brewkit/builder/engine"
 	"github.com/brewkit/brewkit/scheduler"
+	"github.com/brewkit/brewkit/scheduler/record"
 )
 
 type pushOptions struct {
@@ -52,13 +53,13 @@ func newPushCmd(g *globalOptions, getenv func(string) string) *cobra.Command {
 		Short: "Publish the indexes of every tag and shared tag of a build",
 		Long: `Publish the indexes of every tag and shared tag of a build.
 
-It reads the --metadata-file of a brewkit build and, without building,
-writes for each tag of each entry, and each shared tag, an index of the
-staged images at REGISTRY/NAMESPACE/REPO:TAG: ordered as the production
-pipeline orders them, attestations kept next to their image. Every
-manifest an index references is copied into REPO first (blobs mounted
-across repositories on the same registry), and an index already there is
-not written again.
+It reads the build record (--metadata-file, see docs/BUILD-RECORD.md) of
+a brewkit build and, without building, writes for each tag of each
+entry, and each shared tag, an index of the staged images at
+REGISTRY/NAMESPACE/REPO:TAG: ordered as the production pipeline orders
+them, attestations kept next to their image. Every manifest an index
+references is copied into REPO first (blobs mounted across repositories
+on the same registry), and an index already there is not written again.
 
 A tag whose image for some arch failed, was skipped or cancelled is not
 touched (blocked) unless --partial. --arch-namespace ARCH=NS also writes
@@ -72,7 +73,7 @@ Docker config file and its credential helpers.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.to, "to", getenv("BREWKIT_PUSH_TO"), `where the indexes go: "REGISTRY/NAMESPACE" ($BREWKIT_PUSH_TO)`)
-	f.StringVar(&o.metadataFile, "metadata-file", "", "the --metadata-file of the build to publish")
+	f.StringVar(&o.metadataFile, "metadata-file", "", "the build record (brewkit build --metadata-file) of the build to publish")
 	f.BoolVar(&o.dryRun, "dry-run", false, "print what would be written, with the digests, and write nothing")
 	f.BoolVar(&o.partial, "partial", false, "publish tags without their arches that did not build, instead of leaving them as they are")
 	f.IntVar(&o.jobs, "jobs", 8, "how many indexes to publish at once")
@@ -88,9 +89,13 @@ func (o *pushOptions) run(cmd *cobra.Command, _ []string) error {
 	if err := opts.Check(); err != nil {
 		return fmt.Errorf("--to: %w", err)
 	}
-	report, err := readMetadataFile(o.metadataFile)
+	rec, err := record.ReadFile(o.metadataFile)
 	if err != nil {
 		return fmt.Errorf("--metadata-file: %w", err)
+	}
+	report, err := rec.Report()
+	if err != nil {
+		return fmt.Errorf("--metadata-file %s: %w", o.metadataFile, err)
 	}
 	e, err := engine.New(engine.Options{Logger: o.log})
 	if err != nil {
