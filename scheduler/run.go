@@ -240,9 +240,9 @@ func (s *run) finish(ctx context.Context, d done) {
 	s.running--
 	t := d.t
 	t.out.End = time.Now()
+	t.out.Result = d.res // a failed attempt may still say its build id and parents
 	switch {
 	case d.err == nil:
-		t.out.Result = d.res
 		status := Built
 		if d.res.UpToDate {
 			status = UpToDate

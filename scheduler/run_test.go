@@ -74,7 +74,7 @@ func (f *fakeExec) Build(ctx context.Context, w workers.Worker, j *Job, parents 
 	}
 	if f.hook != nil {
 		if err := f.hook(ctx, w, j); err != nil {
-			return Result{}, err
+			return Result{BuildID: "id-" + j.ID}, err // an executor may know the build id of a failed build
 		}
 	}
 	return Result{Ref: "ref-" + j.ID, Digest: "sha256:" + j.ID}, nil
@@ -288,5 +288,17 @@ func TestRunCancel(t *testing.T) {
 	r := (&Runner{Workers: []workers.Worker{worker("x86", 1, "amd64")}, Exec: f}).Run(ctx, p)
 	if got := statuses(r); got["a/amd64"] != "cancelled" || got["b/amd64"] != "cancelled" || got["c/amd64"] != "cancelled" {
 		t.Errorf("%v (log %v)", got, f.log)
+	}
+}
+
+// TestRunKeepsAFailedAttemptsResult: what a failed attempt says of itself
+// (its build id, its parents) is kept for the build record.
+func TestRunKeepsAFailedAttemptsResult(t *testing.T) {
+	p := jobsOf("a amd64")
+	f := newFakeExec()
+	f.hook = func(context.Context, workers.Worker, *Job) error { return errors.New("exit code: 2") }
+	r := (&Runner{Workers: []workers.Worker{worker("x86", 1, "amd64")}, Exec: f}).Run(context.Background(), p)
+	if o := r.Outcomes[0]; o.Status != Failed || o.Result.BuildID != "id-a/amd64" {
+		t.Errorf("failed job: status %s, build id %q; want failed with build id id-a/amd64", o.Status, o.Result.BuildID)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"time"
 )
 
@@ -29,17 +30,27 @@ func (r Record) Write(w io.Writer) error {
 	return err
 }
 
-// WriteFile writes r to the file name, as [Record.Write] does.
+// WriteFile writes r to the file name, as [Record.Write] does, through a
+// temporary file in the same directory renamed over name: a reader sees
+// the old record or the new one, never half of one.
 func (r Record) WriteFile(name string) error {
-	f, err := os.Create(name)
+	f, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*")
 	if err != nil {
-		return err
+		return fmt.Errorf("writing %s: %w", name, err)
 	}
+	defer os.Remove(f.Name()) // once renamed, there is nothing to remove
 	if err := r.Write(f); err != nil {
 		f.Close()
 		return fmt.Errorf("writing %s: %w", name, err)
 	}
-	return f.Close()
+	if err := f.Chmod(0o644); err != nil {
+		f.Close()
+		return fmt.Errorf("writing %s: %w", name, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", name, err)
+	}
+	return os.Rename(f.Name(), name)
 }
 
 // Read reads a record of any version from 0 to [Version] and checks it:
