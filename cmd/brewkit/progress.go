@@ -81,5 +81,5 @@ func (g *globalOptions) inspectProgress() func(done, total int) {
 	if g.stderr == nil {
 		return nil
 	}
-	return newSourcesProgress(g.stderr()).update
+	return newSourcesProgress(g.stderr).update
 }

@@ -23,8 +23,8 @@ type globalOptions struct {
 	archNamespaceList    []string
 	archNamespaces       map[string]string // parsed from archNamespaceList
 	logLevel             string
-	log                  *slog.Logger     // to stderr, at logLevel
-	stderr               func() io.Writer // the command's stderr, for progress
+	log                  *slog.Logger // to stderr, at logLevel
+	stderr               io.Writer    // the command's stderr, safe for concurrent writes
 }
 
 // newRootCmd builds the command tree. getenv supplies the environment, so
@@ -40,10 +40,10 @@ func newRootCmd(getenv func(string) string) *cobra.Command {
 			if err := g.validate(); err != nil {
 				return err
 			}
-			return g.openLog(cmd.ErrOrStderr())
+			g.stderr = safeStderr(cmd)
+			return g.openLog(g.stderr)
 		},
 	}
-	g.stderr = root.ErrOrStderr
 	g.register(root, getenv)
 	root.AddCommand(newListCmd(g), newCatCmd(g, getenv), newWorkersCmd(g, getenv), newPlanCmd(g, getenv), newBuildCmd(g, getenv), newPushCmd(g, getenv))
 	return root
