@@ -71,7 +71,7 @@ func (e *Executor) Build(ctx context.Context, w workers.Worker, job *scheduler.J
 	}
 	buildID := scheduler.BuildID(job.SourceID, job.Arch, resolved)
 	if res, ok, err := e.lookup(ctx, st, job.Arch, buildID, prefix); err != nil || ok {
-		res.Parents = resolved
+		res.BuildID, res.Parents = buildID, resolved
 		return res, err
 	}
 	if e.DryRun {
@@ -81,7 +81,7 @@ func (e *Executor) Build(ctx context.Context, w workers.Worker, job *scheduler.J
 		return scheduler.Result{}, fmt.Errorf("%s: the classic builder (Windows) needs a Windows worker; brewkit builds with BuildKit only", job)
 	}
 	res, err := e.buildLocked(ctx, w, st, &request{job: job, parents: resolved, pins: pins, buildID: buildID}, prefix)
-	res.Parents = resolved
+	res.BuildID, res.Parents = buildID, resolved // a failed build's too, for the record
 	return res, err
 }
 
