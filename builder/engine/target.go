@@ -76,7 +76,7 @@ func Local(ctx context.Context, opts LocalOptions) (*Target, error) {
 	if staging == "" {
 		staging = DefaultStaging(opts.Registry)
 	}
-	if err := checkStaging(staging); err != nil {
+	if err := CheckStaging(staging); err != nil {
 		return nil, err
 	}
 	getenv := opts.Getenv
@@ -108,11 +108,12 @@ func (t *Target) check() error {
 	if err := workers.Validate(t.Workers); len(t.Workers) > 0 && err != nil {
 		return err
 	}
-	return checkStaging(t.Staging)
+	return CheckStaging(t.Staging)
 }
 
-// checkStaging checks that prefix-ARCH:BUILDID names an image.
-func checkStaging(prefix string) error {
+// CheckStaging checks that a staging prefix names repositories: that
+// prefix-ARCH:BUILDID names an image. Empty is allowed (no registry).
+func CheckStaging(prefix string) error {
 	if prefix == "" {
 		return nil
 	}

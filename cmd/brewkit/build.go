@@ -78,8 +78,8 @@ func (o *buildOptions) run(cmd *cobra.Command, args []string) (err error) {
 		return err
 	}
 	repos, loadErr := o.loadRepos(ctx, stderr, o.all, args)
-	if loadErr != nil && !o.all {
-		return loadErr // a typo in a name: nothing is started
+	if loadErr != nil && (!o.all || len(repos) == 0) {
+		return loadErr // a typo in a name, or no library: nothing is started
 	}
 	t, err := o.target(cmd)
 	if err != nil {
@@ -119,6 +119,9 @@ func (o *buildOptions) check(cmd *cobra.Command) error {
 		if err := o.pub.options().Check(); err != nil {
 			return fmt.Errorf("--push: %w", err)
 		}
+	}
+	if err := engine.CheckStaging(o.staging); err != nil {
+		return fmt.Errorf("--staging: %w", err)
 	}
 	_, err := o.targetKind(cmd)
 	return err

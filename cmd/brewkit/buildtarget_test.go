@@ -8,6 +8,10 @@ import (
 	"testing"
 )
 
+// fooEntry is a library file of one entry, never fetched by these tests.
+const fooEntry = "Maintainers: x <x@example.com> (@x)\nGitRepo: https://example.com/x.git\n\n" +
+	"Tags: 1\nGitCommit: 0123456789012345678901234567890123456789\nArchitectures: amd64\n"
+
 // TestBuildTargetErrors checks how `brewkit build` refuses what it cannot
 // do, before it plans anything or starts a daemon.
 func TestBuildTargetErrors(t *testing.T) {
@@ -41,7 +45,11 @@ func TestBuildTargetErrors(t *testing.T) {
 			var out bytes.Buffer
 			cmd.SetOut(&out)
 			cmd.SetErr(&out)
-			cmd.SetArgs(append([]string{"--library", t.TempDir(), "build", "--all"}, tt.args...))
+			lib := t.TempDir()
+			if err := os.WriteFile(filepath.Join(lib, "foo"), []byte(fooEntry), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cmd.SetArgs(append([]string{"--library", lib, "build", "--all", "--cache", t.TempDir()}, tt.args...))
 			err := cmd.ExecuteContext(t.Context())
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Errorf("error %v, want one containing %q\noutput:\n%s", err, tt.wantErr, out.Bytes())
@@ -50,26 +58,34 @@ func TestBuildTargetErrors(t *testing.T) {
 	}
 }
 
-// TestBuildArgumentErrors checks that a name the library does not have is
-// refused before any daemon is looked for.
+// TestBuildArgumentErrors checks that a name the library does not have,
+// or a library that is not there, is refused before any daemon is looked
+// for.
 func TestBuildArgumentErrors(t *testing.T) {
 	lib := t.TempDir()
-	entry := "Maintainers: x <x@example.com> (@x)\nGitRepo: https://example.com/x.git\n\n" +
-		"Tags: 1\nGitCommit: 0123456789012345678901234567890123456789\nArchitectures: amd64\n"
-	if err := os.WriteFile(filepath.Join(lib, "foo"), []byte(entry), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(lib, "foo"), []byte(fooEntry), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	env := map[string]string{"HOME": t.TempDir(), "BREWKIT_ARCH": "amd64", "BUILDKIT_HOST": "docker-container://buildkit"}
+	missing := filepath.Join(lib, "missing")
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--library", lib, "foo:nope"}, `tag "nope": not found`},
+		{[]string{"--library", lib, "nosuchrepo"}, "nosuchrepo"},
+		{[]string{"--library", missing, "--all"}, "--all: reading the library"},
+	}
 	for _, cmdName := range []string{"build", "plan"} {
-		for _, arg := range []string{"foo:nope", "nosuchrepo"} {
+		for _, tt := range tests {
 			cmd := newRootCmd(func(k string) string { return env[k] })
 			var out bytes.Buffer
 			cmd.SetOut(&out)
 			cmd.SetErr(&out)
-			cmd.SetArgs([]string{"--library", lib, cmdName, "--cache", t.TempDir(), arg})
+			cmd.SetArgs(append([]string{cmdName, "--cache", t.TempDir()}, tt.args...))
 			err := cmd.ExecuteContext(t.Context())
-			if err == nil || strings.Contains(err.Error(), "BUILDKIT_HOST") || !strings.Contains(err.Error(), strings.TrimPrefix(arg, "foo:")) {
-				t.Errorf("brewkit %s %s: error %v, want one naming %q (and no daemon looked for)\noutput:\n%s", cmdName, arg, err, arg, out.Bytes())
+			if err == nil || strings.Contains(err.Error(), "BUILDKIT_HOST") || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("brewkit %s %v: error %v, want one containing %q (and no daemon looked for)\noutput:\n%s", cmdName, tt.args, err, tt.want, out.Bytes())
 			}
 		}
 	}

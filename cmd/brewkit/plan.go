@@ -63,8 +63,8 @@ func (o *planOptions) run(cmd *cobra.Command, args []string) (err error) {
 		return err
 	}
 	repos, loadErr := o.loadRepos(ctx, stderr, o.all, args)
-	if loadErr != nil && !o.all {
-		return loadErr
+	if loadErr != nil && (!o.all || len(repos) == 0) {
+		return loadErr // a typo in a name, or no library: nothing is started
 	}
 	e, err := o.newEngine(t, o.log)
 	if err != nil {
