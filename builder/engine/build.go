@@ -6,6 +6,7 @@ import (
 
 	"github.com/brewkit/brewkit/builder"
 	"github.com/brewkit/brewkit/scheduler"
+	"github.com/brewkit/brewkit/scheduler/workers"
 )
 
 // BuildOptions tune one [Engine.Build].
@@ -17,6 +18,13 @@ type BuildOptions struct {
 	// arch did not build, without it; by default they are held back, as
 	// [Engine.Publish] holds them back in a registry.
 	Partial bool
+	// Observe, if set, is told when a job starts, is to be tried again,
+	// and ends (see [scheduler.Runner]); it must not block for long.
+	Observe func(scheduler.Event)
+	// JobContext, if set, gives each attempt of a job its own context,
+	// derived from ctx, and the func that releases it: a daemon cancels
+	// one job with it.
+	JobContext func(ctx context.Context, j *scheduler.Job) (context.Context, context.CancelFunc)
 }
 
 // Build is what [Engine.Build] did.
@@ -44,7 +52,15 @@ func (e *Engine) Build(ctx context.Context, p *scheduler.Plan, opts BuildOptions
 	exec := &builder.Executor{Staging: e.target.Staging, Layout: e.target.Layout, Registry: e.registry, Keychain: e.keychain,
 		Cache: e.sources, Progress: opts.Progress, Locks: e.locks}
 	defer exec.Close()
-	r := &scheduler.Runner{Pool: e.pool, Exec: exec, AllowEmulation: e.target.Emulate, WaitForWorkers: e.wait, Observe: e.logEvent}
+	var ex scheduler.Executor = exec
+	if opts.JobContext != nil {
+		ex = jobContextExecutor{Executor: exec, context: opts.JobContext}
+	}
+	observe := e.logEvent
+	if opts.Observe != nil {
+		observe = func(ev scheduler.Event) { e.logEvent(ev); opts.Observe(ev) }
+	}
+	r := &scheduler.Runner{Pool: e.pool, Exec: ex, AllowEmulation: e.target.Emulate, WaitForWorkers: e.wait, Observe: observe}
 	b := &Build{Report: r.Run(ctx, p)}
 	if l := e.target.Layout; l != nil {
 		sum, err := l.Tag(ctx, b.Report, opts.Partial)
@@ -68,4 +84,16 @@ func (e *Engine) logEvent(ev scheduler.Event) {
 	default:
 		e.log.Info("job ended", "job", o.Job.String(), "status", o.Status.String(), "worker", o.Worker, "took", o.Duration(), "err", o.Err)
 	}
+}
+
+// jobContextExecutor runs each attempt under the context its func gives.
+type jobContextExecutor struct {
+	scheduler.Executor
+	context func(context.Context, *scheduler.Job) (context.Context, context.CancelFunc)
+}
+
+func (x jobContextExecutor) Build(ctx context.Context, w workers.Worker, j *scheduler.Job, parents []scheduler.ParentResult) (scheduler.Result, error) {
+	ctx, release := x.context(ctx, j)
+	defer release()
+	return x.Executor.Build(ctx, w, j, parents)
 }

@@ -1,0 +1,82 @@
+package serve
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/brewkit/brewkit/builder/serve/store"
+	"github.com/brewkit/brewkit/scheduler"
+)
+
+// BackoffError is the error of a job held back because its build failed
+// recently: it is tried again at Next.
+type BackoffError struct {
+	Count int       // failed attempts so far
+	Next  time.Time // the next attempt
+	Last  string    // the last attempt's error
+}
+
+func (e *BackoffError) Error() string {
+	return fmt.Sprintf("backing off after %d failed attempt(s) until %s; the last: %s", e.Count, e.Next.UTC().Format(time.RFC3339), e.Last)
+}
+
+// admit holds back a job whose build is in backoff; its descendants wait.
+func (d *Daemon) admit(st *state) func(*scheduler.Job, string) error {
+	return func(j *scheduler.Job, buildID string) error {
+		b, ok, err := d.opts.Store.Backoff(buildID, j.Arch)
+		if err != nil {
+			return fmt.Errorf("reading the backoff of %s: %w", j, err)
+		}
+		if !ok || !b.Next.After(time.Now()) {
+			return nil
+		}
+		st.update(j, func(sj *store.Job) { sj.State, sj.NextAttempt, sj.BuildID = StateBackoff, b.Next, buildID })
+		return &BackoffError{Count: b.Count, Next: b.Next, Last: b.Err}
+	}
+}
+
+// openLog gives each attempt of a job a log file of its own.
+func (d *Daemon) openLog(st *state) func(context.Context, *scheduler.Job) (io.WriteCloser, error) {
+	return func(_ context.Context, j *scheduler.Job) (io.WriteCloser, error) {
+		sj, _ := st.job(j)
+		w, path, err := d.opts.Logs.Create(j.ID, sj.Attempts)
+		if err != nil {
+			return nil, err
+		}
+		st.update(j, func(sj *store.Job) { sj.Log = path })
+		return w, nil
+	}
+}
+
+// jobContext gives each running job a context that [Daemon.Cancel] can
+// cancel.
+func (d *Daemon) jobContext(st *state) func(context.Context, *scheduler.Job) (context.Context, context.CancelFunc) {
+	return func(ctx context.Context, j *scheduler.Job) (context.Context, context.CancelFunc) {
+		ctx, cancel := context.WithCancelCause(ctx)
+		st.mu.Lock()
+		st.cancels[j.ID] = func() { cancel(errCancelled) }
+		st.mu.Unlock()
+		return ctx, func() {
+			st.mu.Lock()
+			delete(st.cancels, j.ID)
+			st.mu.Unlock()
+			cancel(nil)
+		}
+	}
+}
+
+// setWake has the next run start when the earliest backoff ends.
+func (d *Daemon) setWake(st *state) {
+	next, ok := st.nextAttempt()
+	if !ok {
+		return
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.timer != nil {
+		d.timer.Stop()
+	}
+	d.timer = time.AfterFunc(max(time.Until(next), 0), d.due)
+}
