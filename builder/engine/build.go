@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"io"
 
 	"github.com/brewkit/brewkit/builder"
 	"github.com/brewkit/brewkit/scheduler"
@@ -17,6 +18,16 @@ type BuildOptions struct {
 	// arch did not build, without it; by default they are held back, as
 	// [Engine.Publish] holds them back in a registry.
 	Partial bool
+	// Logs, if set, opens each job attempt's own log, which Build writes
+	// in plain text (as --progress plain shows the attempt) and closes;
+	// see [builder.Executor.Logs]. A log that cannot be opened is noted
+	// in Progress and does not fail the job.
+	Logs func(ctx context.Context, job *scheduler.Job) (io.WriteCloser, error)
+	// Admit, if set, gates each job that is not staged yet once its build
+	// id is known: an error fails the job with it and skips its
+	// descendants; see [builder.Executor.Admit]. A daemon keeps a job in
+	// backoff with it. Nil admits every job.
+	Admit func(job *scheduler.Job, buildID string) error
 }
 
 // Build is what [Engine.Build] did.
@@ -42,7 +53,7 @@ func (e *Engine) Build(ctx context.Context, p *scheduler.Plan, opts BuildOptions
 		return nil, err
 	}
 	exec := &builder.Executor{Staging: e.target.Staging, Layout: e.target.Layout, Registry: e.registry, Keychain: e.keychain,
-		Cache: e.sources, Progress: opts.Progress, Locks: e.locks}
+		Cache: e.sources, Progress: opts.Progress, Locks: e.locks, Logs: opts.Logs, Admit: opts.Admit}
 	defer exec.Close()
 	r := &scheduler.Runner{Pool: e.pool, Exec: exec, AllowEmulation: e.target.Emulate, WaitForWorkers: e.wait, Observe: e.logEvent}
 	b := &Build{Report: r.Run(ctx, p)}
