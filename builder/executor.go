@@ -39,6 +39,24 @@ type Executor struct {
 	// [authn.DefaultKeychain]. Give Registry the same one.
 	Keychain authn.Keychain
 	Progress *Progress // nil: no progress display
+	// Logs, if set, opens the log of one attempt at a job: Build, which
+	// the runner calls once per attempt, opens it as it starts, writes to
+	// it what it shows in Progress for the job, in plain text as
+	// --progress plain shows it (every step with its output, and notes
+	// such as "up to date: REF"), and closes it before it returns. A log
+	// that cannot be opened is noted in Progress, and the job is built
+	// without it. An Executor must not make two attempts at one job at
+	// once (a runner never does).
+	Logs func(ctx context.Context, job *scheduler.Job) (io.WriteCloser, error)
+	// Admit, if set, decides whether a job that is not staged may be
+	// built: Build calls it, concurrently for different jobs, once the
+	// job's build id is computed and found in no staging, before locking
+	// and building it. An error fails the job with it (wrapped), and its
+	// descendants are skipped; the result still has the build id and the
+	// parents. It is never called for a job already staged, nor in a dry
+	// run. Mark its error [scheduler.Transient] only to have the runner
+	// try the job again.
+	Admit func(job *scheduler.Job, buildID string) error
 
 	// Locks, if set, make processes that share them build a job once: a
 	// job is built under its lock, and looked up again once the lock is
@@ -54,6 +72,9 @@ type Executor struct {
 	clients   map[string]*client.Client // by worker name
 	externals externals                 // external FROMs resolved so far
 	versions  buildkitVersions          // of the connections in clients
+
+	logMu sync.Mutex
+	logs  map[string]*jobLog // the attempts' open logs, by prefix
 }
 
 var _ scheduler.Executor = (*Executor)(nil)
@@ -65,6 +86,7 @@ func (e *Executor) Build(ctx context.Context, w workers.Worker, job *scheduler.J
 		return scheduler.Result{}, err
 	}
 	prefix := job.Arch + " " + job.String()
+	defer e.openLog(ctx, job, prefix)()
 	resolved, pins, err := e.resolveParents(ctx, st, job, parents)
 	if err != nil {
 		return scheduler.Result{}, err
@@ -80,9 +102,23 @@ func (e *Executor) Build(ctx context.Context, w workers.Worker, job *scheduler.J
 	if job.Builder == scheduler.BuilderClassic {
 		return scheduler.Result{}, fmt.Errorf("%s: the classic builder (Windows) needs a Windows worker; brewkit builds with BuildKit only", job)
 	}
+	if err := e.admit(job, buildID); err != nil {
+		return scheduler.Result{BuildID: buildID, Parents: resolved}, err
+	}
 	res, err := e.buildLocked(ctx, w, st, &request{job: job, parents: resolved, pins: pins, buildID: buildID}, prefix)
 	res.BuildID, res.Parents = buildID, resolved // a failed build's too, for the record
 	return res, err
+}
+
+// admit asks Admit whether job may be built now.
+func (e *Executor) admit(job *scheduler.Job, buildID string) error {
+	if e.Admit == nil {
+		return nil
+	}
+	if err := e.Admit(job, buildID); err != nil {
+		return fmt.Errorf("%s not admitted: %w", job, err)
+	}
+	return nil
 }
 
 // buildLocked builds req under its lock in Locks, unless another brewkit
@@ -193,23 +229,27 @@ func (e *Executor) solve(ctx context.Context, w workers.Worker, st stage, req *r
 	return res, nil
 }
 
-// statusChannel is the channel a Solve reports progress on: the display's,
-// or one that is drained.
+// statusChannel is the channel a Solve reports progress on, which Solve
+// closes: its statuses go to the display and to the attempt's log, if
+// there are, or are drained.
 func (e *Executor) statusChannel(prefix string) chan *client.SolveStatus {
+	var to []chan *client.SolveStatus
 	if e.Progress != nil {
-		return e.Progress.Job(prefix)
+		to = append(to, e.Progress.Job(prefix))
 	}
-	ch := make(chan *client.SolveStatus)
-	go func() {
-		for range ch {
-		}
-	}()
-	return ch
+	if l := e.jobLog(prefix); l != nil {
+		to = append(to, l.progress.Job(prefix))
+	}
+	return fanOut(to...)
 }
 
+// note shows text under prefix in the display and the attempt's log.
 func (e *Executor) note(prefix, text string) {
 	if e.Progress != nil {
 		e.Progress.Note(prefix, text)
+	}
+	if l := e.jobLog(prefix); l != nil {
+		l.progress.Note(prefix, text)
 	}
 }
 

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"io"
 
 	"github.com/brewkit/brewkit/builder"
 	"github.com/brewkit/brewkit/scheduler"
@@ -25,6 +26,16 @@ type BuildOptions struct {
 	// derived from ctx, and the func that releases it: a daemon cancels
 	// one job with it.
 	JobContext func(ctx context.Context, j *scheduler.Job) (context.Context, context.CancelFunc)
+	// Logs, if set, opens each job attempt's own log, which Build writes
+	// in plain text (as --progress plain shows the attempt) and closes;
+	// see [builder.Executor.Logs]. A log that cannot be opened is noted
+	// in Progress and does not fail the job.
+	Logs func(ctx context.Context, job *scheduler.Job) (io.WriteCloser, error)
+	// Admit, if set, gates each job that is not staged yet once its build
+	// id is known: an error fails the job with it and skips its
+	// descendants; see [builder.Executor.Admit]. A daemon keeps a job in
+	// backoff with it. Nil admits every job.
+	Admit func(job *scheduler.Job, buildID string) error
 }
 
 // Build is what [Engine.Build] did.
@@ -50,7 +61,7 @@ func (e *Engine) Build(ctx context.Context, p *scheduler.Plan, opts BuildOptions
 		return nil, err
 	}
 	exec := &builder.Executor{Staging: e.target.Staging, Layout: e.target.Layout, Registry: e.registry, Keychain: e.keychain,
-		Cache: e.sources, Progress: opts.Progress, Locks: e.locks}
+		Cache: e.sources, Progress: opts.Progress, Locks: e.locks, Logs: opts.Logs, Admit: opts.Admit}
 	defer exec.Close()
 	var ex scheduler.Executor = exec
 	if opts.JobContext != nil {
