@@ -37,17 +37,44 @@ func (d *Daemon) admit(st *state) func(*scheduler.Job, string) error {
 	}
 }
 
-// openLog gives each attempt of a job a log file of its own.
+// openLog gives each attempt of a job a log file of its own, made at its
+// first write: an attempt held back by its backoff writes nothing, and
+// leaves the job's last log as it is.
 func (d *Daemon) openLog(st *state) func(context.Context, *scheduler.Job) (io.WriteCloser, error) {
 	return func(_ context.Context, j *scheduler.Job) (io.WriteCloser, error) {
 		sj, _ := st.job(j)
-		w, path, err := d.opts.Logs.Create(j.ID, sj.Attempts)
-		if err != nil {
-			return nil, err
-		}
-		st.update(j, func(sj *store.Job) { sj.Log = path })
-		return w, nil
+		return &lazyLog{open: func() (io.WriteCloser, error) {
+			w, path, err := d.opts.Logs.Create(j.ID, sj.Attempts)
+			if err == nil {
+				st.update(j, func(sj *store.Job) { sj.Log = path })
+			}
+			return w, err
+		}}, nil
 	}
+}
+
+// lazyLog opens its file at the first write.
+type lazyLog struct {
+	open func() (io.WriteCloser, error)
+	w    io.WriteCloser
+	err  error
+}
+
+func (l *lazyLog) Write(p []byte) (int, error) {
+	if l.w == nil && l.err == nil {
+		l.w, l.err = l.open()
+	}
+	if l.err != nil {
+		return 0, l.err
+	}
+	return l.w.Write(p)
+}
+
+func (l *lazyLog) Close() error {
+	if l.w == nil {
+		return nil
+	}
+	return l.w.Close()
 }
 
 // jobContext gives each running job a context that [Daemon.Cancel] can
