@@ -87,7 +87,7 @@ func New(opts Options) (*Daemon, error) {
 		opts.Poll = time.Minute
 	}
 	if opts.Schedule == nil {
-		opts.Schedule = store.DefaultSchedule
+		opts.Schedule = store.DefaultSchedule()
 	}
 	if opts.LogCount <= 0 {
 		opts.LogCount = 10000

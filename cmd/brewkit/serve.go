@@ -157,7 +157,7 @@ func (o *serveOptions) newEngine(sources *gitsource.Cache) (*engine.Engine, erro
 }
 
 func (o *serveOptions) newDaemon(sources *gitsource.Cache, e *engine.Engine, st *store.Store, sched store.Schedule) (*serve.Daemon, error) {
-	logs, err := store.OpenLogs(filepath.Join(o.stateDir, "logs"))
+	logs, err := store.NewLogs(filepath.Join(o.stateDir, "logs"))
 	if err != nil {
 		return nil, fmt.Errorf("--state: %w", err)
 	}

@@ -1,0 +1,233 @@
+package serve_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/brewkit/brewkit/builder/engine"
+	"github.com/brewkit/brewkit/builder/farmtest"
+	"github.com/brewkit/brewkit/builder/gitsource"
+	"github.com/brewkit/brewkit/builder/serve"
+	"github.com/brewkit/brewkit/builder/serve/store"
+)
+
+// fixture is a daemon on the farm following an official-images repository
+// of its own, whose entries build from an app repository on the git
+// daemon.
+type fixture struct {
+	t      *testing.T
+	farm   farmtest.Farm
+	git    *farmtest.Git
+	oi     string // the official-images repository (its name under git.Dir)
+	to     string // where the indexes go
+	d      *serve.Daemon
+	st     *store.Store
+	cancel context.CancelFunc
+	done   chan error
+}
+
+func newFixture(t *testing.T) *fixture {
+	farm := farmtest.Require(t)
+	f := &fixture{t: t, farm: farm, git: farmtest.GitDaemon(t), oi: "official-images"}
+	nonce := fmt.Sprint(time.Now().UnixNano())
+	f.to = farm.Registry + "/serve-" + nonce
+	f.git.NewRepo(t, f.oi, map[string]string{"README": "test\n"})
+	target, err := engine.Farm(farm.Workers, farm.Registry, farm.Registry+"/serve-"+nonce+"/staging")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sources, err := gitsource.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := engine.New(engine.Options{Target: target, Sources: sources, WaitForWorkers: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	state := t.TempDir()
+	if f.st, err = store.Open(state); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.st.Close() })
+	logs, err := store.NewLogs(filepath.Join(state, "logs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.d, err = serve.New(serve.Options{Source: filepath.Join(f.git.Dir, f.oi), Poll: time.Hour, Sources: sources, Engine: e,
+		Store: f.st, Logs: logs, Publish: engine.PublishOptions{To: f.to}, Schedule: store.Schedule{0, time.Hour}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	f.cancel, f.done = cancel, make(chan error, 1)
+	go func() { f.done <- f.d.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-f.done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	})
+	return f
+}
+
+// app commits files into the app repository and returns its URL and
+// the commit.
+func (f *fixture) app(files map[string]string) (string, string) {
+	name := "app"
+	if _, err := os.Stat(filepath.Join(f.git.Dir, name)); err != nil {
+		return f.git.NewRepo(f.t, name, files)
+	}
+	return f.git.URL(name), f.git.Commit(f.t, name, files)
+}
+
+// entry is a library file of one entry building dir of the app at commit.
+func entry(url, commit, tag, dir string) string {
+	return fmt.Sprintf("Maintainers: x <x@example.com> (@x)\nGitRepo: %s\n\nTags: %s\nArchitectures: amd64, arm64v8\nGitCommit: %s\nDirectory: %s\n",
+		url, tag, commit, dir)
+}
+
+// library commits library files into the official-images repository and
+// has the daemon sync.
+func (f *fixture) library(files map[string]string) {
+	lib := map[string]string{}
+	for name, text := range files {
+		lib["library/"+name] = text
+	}
+	f.git.Commit(f.t, f.oi, lib)
+	f.d.Sync()
+}
+
+// waitFor waits until every job is in a final state and cond holds.
+func (f *fixture) waitFor(what string, cond func(map[string]serve.Job) bool) map[string]serve.Job {
+	f.t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		jobs := f.jobs()
+		if cond(jobs) {
+			return jobs
+		}
+		if time.Now().After(deadline) {
+			f.t.Fatalf("waiting for %s: jobs %+v", what, jobs)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// jobs are the daemon's jobs by "tag arch", as the API gives them.
+func (f *fixture) jobs() map[string]serve.Job {
+	sjobs, err := f.st.Jobs(store.JobFilter{})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	out := map[string]serve.Job{}
+	for _, j := range sjobs {
+		out[j.Tags[0]+" "+j.Arch] = serve.Job{ID: j.ID, State: j.State, BuildID: j.BuildID, Digest: j.Digest, Error: j.Error, Commit: j.Commit}
+	}
+	return out
+}
+
+// published reports whether ref is in the registry.
+func (f *fixture) published(tag string) bool {
+	ref, err := name.ParseReference(f.to + "/" + tag)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	_, err = remote.Head(ref, remote.WithContext(f.t.Context()))
+	return err == nil
+}
+
+func all(state string, keys ...string) func(map[string]serve.Job) bool {
+	return func(jobs map[string]serve.Job) bool {
+		for _, k := range keys {
+			if jobs[k].State != state {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+// TestE2EServe follows an official-images repository through commits: a
+// first library is built and published; a commit adding a tag is built
+// and published without a restart; a commit changing a base rebuilds it
+// and its child only; a build that fails backs off without holding up a
+// healthy job, and builds once its fixed source is committed.
+func TestE2EServe(t *testing.T) {
+	f := newFixture(t)
+	url, c1 := f.app(map[string]string{
+		"base/Dockerfile": "FROM scratch\nCOPY nonce /base\n", "base/nonce": fmt.Sprint(time.Now().UnixNano()),
+		"child/Dockerfile": "FROM base:1\nCOPY nonce /child\n", "child/nonce": "1",
+		"other/Dockerfile": "FROM scratch\nCOPY nonce /other\n", "other/nonce": fmt.Sprint(time.Now().UnixNano()),
+		"bad/Dockerfile": "FROM scratch\nCOPY missing /bad\n",
+	})
+	f.library(map[string]string{"base": entry(url, c1, "1", "base"), "child": entry(url, c1, "1", "child")})
+	first := f.waitFor("base and child built", all(serve.StateSucceeded, "base:1 amd64", "base:1 arm64v8", "child:1 amd64", "child:1 arm64v8"))
+	f.waitPublished("base:1", "child:1")
+
+	// A new tag: built and published, the others untouched.
+	f.library(map[string]string{"other": entry(url, c1, "1", "other")})
+	second := f.waitFor("other built", all(serve.StateSucceeded, "other:1 amd64", "other:1 arm64v8", "base:1 amd64", "child:1 amd64"))
+	f.waitPublished("other:1")
+	for _, k := range []string{"base:1 amd64", "child:1 arm64v8"} {
+		if second[k].BuildID != first[k].BuildID || second[k].Digest != first[k].Digest {
+			t.Errorf("%s changed after a commit adding another tag: %+v, was %+v", k, second[k], first[k])
+		}
+	}
+
+	// A changed base: it and its child are built again, other is not.
+	_, c2 := f.app(map[string]string{"base/nonce": fmt.Sprint(time.Now().UnixNano())})
+	f.library(map[string]string{"base": entry(url, c2, "1", "base")})
+	third := f.waitFor("base rebuilt", func(jobs map[string]serve.Job) bool {
+		return all(serve.StateSucceeded, "base:1 amd64", "child:1 amd64", "other:1 amd64")(jobs) && jobs["base:1 amd64"].Commit != second["base:1 amd64"].Commit
+	})
+	for k, j := range third {
+		changed := j.BuildID != second[k].BuildID
+		if want := strings.HasPrefix(k, "base:") || strings.HasPrefix(k, "child:"); changed != want {
+			t.Errorf("%s: build id changed %v, want %v (a changed base rebuilds its descendants only)", k, changed, want)
+		}
+	}
+
+	// A failing build backs off; a healthy one beside it is built.
+	_, c3 := f.app(map[string]string{"other/nonce": fmt.Sprint(time.Now().UnixNano())})
+	f.library(map[string]string{"bad": entry(url, c3, "1", "bad"), "other": entry(url, c3, "1", "other")})
+	backoff := f.waitFor("bad in backoff, other built", func(jobs map[string]serve.Job) bool {
+		return all(serve.StateBackoff, "bad:1 amd64", "bad:1 arm64v8")(jobs) && all(serve.StateSucceeded, "other:1 amd64", "other:1 arm64v8")(jobs)
+	})
+	if !strings.Contains(backoff["bad:1 amd64"].Error, "missing") {
+		t.Errorf("bad:1 amd64: error %q, want the failed COPY", backoff["bad:1 amd64"].Error)
+	}
+	if f.published("bad:1") {
+		t.Error("bad:1 was published though it never built")
+	}
+	_, c4 := f.app(map[string]string{"bad/missing": "now here\n"})
+	f.library(map[string]string{"bad": entry(url, c4, "1", "bad")})
+	f.waitFor("bad fixed", all(serve.StateSucceeded, "bad:1 amd64", "bad:1 arm64v8"))
+	f.waitPublished("bad:1")
+}
+
+// waitPublished waits for the tags to be in the registry.
+func (f *fixture) waitPublished(tags ...string) {
+	f.t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for _, tag := range tags {
+		for !f.published(tag) {
+			if time.Now().After(deadline) {
+				st, _ := f.d.Status()
+				f.t.Fatalf("%s was not published: status %+v", tag, st)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+}
+
+var _ = http.StatusOK
