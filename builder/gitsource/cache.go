@@ -120,11 +120,17 @@ func (c *Cache) parseSource(src Source) (remote, error) {
 	if src.Fetch != "" && !validFetchRef(src.Fetch) {
 		return remote{}, fmt.Errorf("GitFetch %q: want a ref such as refs/heads/main", src.Fetch)
 	}
-	repo, rewritten := rewriteGitHub(strings.TrimSpace(src.Repo))
-	if rewritten {
-		c.opts.logger.Warn("insecure protocol git:// rewritten to https://", "repo", manifest.RedactGitRepo(src.Repo))
+	return c.parseRepo(src.Repo)
+}
+
+// parseRepo parses a GitRepo, rewriting git://github.com/ to https://
+// with a warning.
+func (c *Cache) parseRepo(repo string) (remote, error) {
+	rewritten, ok := rewriteGitHub(strings.TrimSpace(repo))
+	if ok {
+		c.opts.logger.Warn("insecure protocol git:// rewritten to https://", "repo", manifest.RedactGitRepo(repo))
 	}
-	return parseRemote(repo)
+	return parseRemote(rewritten)
 }
 
 // validFetchRef accepts refs/… names that are safe in a refspec.

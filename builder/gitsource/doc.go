@@ -82,6 +82,23 @@
 // git runs with GIT_TERMINAL_PROMPT=0 in a session of its own (no terminal,
 // so neither git nor ssh can ask for credentials).
 //
+// # Branches
+//
+// [Cache.Head] fetches a branch and returns the commit at its tip, for a
+// caller that follows a repository rather than pinning commits (brewkit
+// serve watching official-images). Each call is one git fetch of
+// refs/heads/BRANCH into refs/brewkit/fetch/heads/BRANCH; when the branch
+// has not moved, nothing is transferred:
+//
+//	commit, err := cache.Head(ctx, "https://github.com/docker-library/official-images.git", "main")
+//	if err != nil {
+//		return err // a *BranchNotFoundError, or a *FetchError
+//	}
+//	if commit.ID() != last {
+//		entries, err := commit.Tree(ctx, "library")
+//		…
+//	}
+//
 // # Failures
 //
 // A repository that does not answer fails one fetch, not every job that
@@ -90,8 +107,9 @@
 // a second for a minute). A fetch that fails without the repository
 // answering returns a *[FetchError] naming the GitRepo, and the cache
 // remembers it for [WithFailureTTL] (1 minute by default): meanwhile,
-// Ensure of any commit of that GitRepo that is not present fails at once
-// with the same error, its Repeat set, and fetches nothing:
+// Head of that GitRepo, and Ensure of any commit of it that is not
+// present, fail at once with the same error, its Repeat set, and fetch
+// nothing:
 //
 //	_, err := cache.Ensure(ctx, src)
 //	if fe := (*gitsource.FetchError)(nil); errors.As(err, &fe) && fe.Repeat {
@@ -103,8 +121,9 @@
 // A [Cache] is safe for concurrent use, and several processes may share its
 // directory: initializing and fetching a repository happen under an
 // exclusive flock of its lock file, and concurrent Ensure calls in one
-// process for the same repository and commit share a single fetch. Reading
-// objects takes no lock.
+// process for the same repository and commit share a single fetch (Head
+// calls do not: each fetches, one after the other). Reading objects takes
+// no lock.
 //
 // # Checksums
 //

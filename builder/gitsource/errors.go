@@ -9,17 +9,18 @@ import (
 	"time"
 )
 
-// FetchError is returned by [Cache.Ensure] when a repository could not be
-// fetched from: it did not answer (no network, an unknown host, a refused
-// connection, a missing repository, refused credentials) or the fetch
-// timed out (see [WithFetchTimeout]). A repository that answered without
-// the commit gives a *[CommitNotFoundError] instead. Find it with
-// errors.As.
+// FetchError is returned by [Cache.Ensure] and [Cache.Head] when a
+// repository could not be fetched from: it did not answer (no network, an
+// unknown host, a refused connection, a missing repository, refused
+// credentials) or the fetch timed out (see [WithFetchTimeout]). A
+// repository that answered without the commit gives a
+// *[CommitNotFoundError] instead, and one without the branch a
+// *[BranchNotFoundError]. Find it with errors.As.
 //
 // The cache remembers the failure for a while (see [WithFailureTTL]):
-// within that time, Ensure of a commit of the same GitRepo that is not in
-// the cache fails at once with a copy of the first error whose Repeat is
-// set, and fetches nothing.
+// within that time, Head of the same GitRepo, and Ensure of a commit of it
+// that is not in the cache, fail at once with a copy of the first error
+// whose Repeat is set, and fetch nothing.
 type FetchError struct {
 	Repo   string // the GitRepo, without any password
 	Err    error  // why the fetch failed: git's error, or a timeout
@@ -135,3 +136,18 @@ func (e *NotFoundError) Error() string {
 
 // Is makes errors.Is(err, fs.ErrNotExist) true.
 func (e *NotFoundError) Is(target error) bool { return target == fs.ErrNotExist }
+
+// BranchNotFoundError is returned by [Cache.Head] when the repository
+// answered but has no such branch: a mistyped branch, or one deleted.
+// Find it with errors.As.
+type BranchNotFoundError struct {
+	Repo   string // the GitRepo, without any password
+	Branch string // as asked for, such as "main"
+	Err    error  // git's error
+}
+
+func (e *BranchNotFoundError) Error() string {
+	return fmt.Sprintf("branch %q is not in %s (git: %s)", e.Branch, e.Repo, gitReasons(e.Err))
+}
+
+func (e *BranchNotFoundError) Unwrap() error { return e.Err }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -115,7 +116,7 @@ func (c *Cache) initRepo(ctx context.Context, git runner) error {
 // src.Fetch, then checks the commit arrived.
 func (c *Cache) fetchCommit(ctx context.Context, git runner, rem remote, src Source) error {
 	commitRef := commitRefPrefix + src.Commit
-	byCommit := c.fetch(ctx, git, rem, "+"+src.Commit+":"+commitRef)
+	byCommit := c.fetch(ctx, git, rem, "+"+src.Commit+":"+commitRef, slog.LevelInfo)
 	switch {
 	case byCommit == nil:
 		return nil
@@ -126,7 +127,7 @@ func (c *Cache) fetchCommit(ctx context.Context, git runner, rem remote, src Sou
 	}
 	c.opts.logger.Info("fetch by commit failed; fetching GitFetch", "repo", rem.display, "commit", src.Commit, "fetch", src.Fetch, "err", byCommit)
 	fetchRef := fetchRefPrefix + strings.TrimPrefix(src.Fetch, "refs/")
-	if err := c.fetch(ctx, git, rem, "+"+src.Fetch+":"+fetchRef); err != nil {
+	if err := c.fetch(ctx, git, rem, "+"+src.Fetch+":"+fetchRef, slog.LevelInfo); err != nil {
 		if !strings.Contains(err.Error(), "couldn't find remote ref") { // the repository did not answer
 			return &FetchError{Repo: rem.display, Err: err}
 		}
@@ -173,11 +174,12 @@ const (
 )
 
 // fetch runs one git fetch, bounded by the fetch timeout and git's stall
-// limits. A fetch that times out returns a *timeoutError.
-func (c *Cache) fetch(ctx context.Context, git runner, rem remote, refspec string) error {
+// limits, and logs it at level. A fetch that times out returns a
+// *timeoutError.
+func (c *Cache) fetch(ctx context.Context, git runner, rem remote, refspec string, level slog.Level) error {
 	ctx, cancel := context.WithTimeout(ctx, c.opts.fetchTimeout)
 	defer cancel()
-	c.opts.logger.Info("git fetch", "repo", rem.display, "refspec", refspec)
+	c.opts.logger.Log(ctx, level, "git fetch", "repo", rem.display, "refspec", refspec)
 	start := time.Now()
 	args := []string{"fetch", "--quiet", "--no-tags", "--end-of-options"}
 	shown := append(args[:len(args):len(args)], rem.display, refspec)

@@ -72,10 +72,11 @@ func WithFetchTimeout(d time.Duration) Option {
 }
 
 // WithFailureTTL sets how long a repository that could not be fetched from
-// is not tried again: within d of the failure, [Cache.Ensure] of a commit
-// of the same GitRepo that is not in the cache fails at once with a
-// *[FetchError] whose Repeat is set. After d, the next Ensure fetches
-// again, so a long-lived Cache recovers when the network does. The
+// is not tried again: within d of the failure, [Cache.Head] of the same
+// GitRepo, and [Cache.Ensure] of a commit of it that is not in the cache,
+// fail at once with a *[FetchError] whose Repeat is set. After d, the next
+// call fetches again, so a long-lived Cache recovers when the network
+// does. The
 // default is 1 minute; 0 remembers no failure. d must not be negative.
 func WithFailureTTL(d time.Duration) Option {
 	return func(o *options) error {
