@@ -160,11 +160,11 @@ func (d *Daemon) sync(ctx context.Context) {
 		d.log.Error("sync failed", "source", d.opts.Source, "err", err)
 		return
 	}
-	for _, e := range lib.Errors {
-		d.log.Warn("library file not planned", "err", e)
-	}
 	if !changed {
 		return
+	}
+	for _, e := range lib.Errors {
+		d.log.Warn("library file not planned", "commit", lib.Commit, "err", e)
 	}
 	p, err := d.opts.Engine.Plan(ctx, lib.Repos, engine.PlanOptions{})
 	if err != nil {
