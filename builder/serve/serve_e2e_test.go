@@ -3,7 +3,7 @@ package serve_test
 import (
 	"context"
 	"fmt"
-	"net/http"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -64,7 +64,8 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	f.d, err = serve.New(serve.Options{Source: filepath.Join(f.git.Dir, f.oi), Poll: time.Hour, Sources: sources, Engine: e,
-		Store: f.st, Logs: logs, Publish: engine.PublishOptions{To: f.to}, Schedule: store.Schedule{0, time.Hour}})
+		Store: f.st, Logs: logs, Publish: engine.PublishOptions{To: f.to}, Schedule: store.Schedule{0, time.Hour},
+		Logger: slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelInfo}))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,4 +231,10 @@ func (f *fixture) waitPublished(tags ...string) {
 	}
 }
 
-var _ = http.StatusOK
+// testLog writes a daemon's log to the test's.
+type testLog struct{ t *testing.T }
+
+func (l testLog) Write(p []byte) (int, error) {
+	l.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
