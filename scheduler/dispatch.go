@@ -66,32 +66,38 @@ func (s *run) assign(ctx context.Context) []launch {
 				break
 			}
 			actx, cancel := context.WithCancelCause(ctx)
-			ls = append(ls, launch{t: t, a: s.pool.acquire(m, cancel), ctx: actx})
+			ls = append(ls, launch{t: t, a: s.pool.acquire(m, t.repo, cancel), ctx: actx})
 		}
 	}
 	return ls
 }
 
-// pick takes the best ready job that m may build: the highest rank over
-// the queues of the architectures it serves and may take now.
+// pick takes the best ready job that m may build, over the queues of
+// the architectures it serves and may take now: the highest rank or, in
+// a fair run, the fairest (see shares.fairer). The caller holds the
+// pool's lock.
 func (s *run) pick(m *member) *task {
 	var (
-		best  *readyQueue
-		bestI int
+		best  *archQueue
+		group string
+		i     int
+		t     *task
 	)
-	for arch, q := range s.ready {
-		if q.Len() == 0 || !s.mayTake(m, arch) {
+	for arch, aq := range s.ready {
+		if aq.n == 0 || !s.mayTake(m, arch) {
 			continue
 		}
-		i := s.bestFor(q, m, arch)
-		if i >= 0 && (best == nil || before((*q)[i], (*best)[bestI])) {
-			best, bestI = q, i
+		for g, q := range aq.groups {
+			j := s.bestFor(q, m, arch)
+			if j >= 0 && (t == nil || s.pool.shares.fairer(g, (*q)[j], group, t)) {
+				best, group, i, t = aq, g, j, (*q)[j]
+			}
 		}
 	}
 	if best == nil {
 		return nil
 	}
-	return best.remove(bestI)
+	return best.remove(group, i)
 }
 
 // mayTake reports whether m may start a job for arch now: it serves arch,
@@ -151,7 +157,7 @@ func (s *run) giveUp() []giveUp {
 	limit := max(s.r.attempts(), 2)
 	var gs []giveUp
 	for arch, q := range s.ready {
-		if q.Len() == 0 {
+		if q.n == 0 {
 			continue
 		}
 		var errs []error
@@ -166,10 +172,9 @@ func (s *run) giveUp() []giveUp {
 			continue
 		}
 		err := errors.Join(errs...)
-		for _, t := range *q {
+		for _, t := range q.drain() {
 			gs = append(gs, giveUp{t: t, err: err})
 		}
-		*q = (*q)[:0]
 	}
 	return gs
 }
@@ -185,14 +190,29 @@ func (s *run) launch(l launch) {
 	for i, e := range t.job.Parents {
 		parents[i] = ParentResult{Edge: e, Result: s.tasks[e.Job].out.Result}
 	}
-	s.observe(Event{Outcome: t.out})
+	s.observe(Event{Kind: JobStarted, Outcome: t.out})
 	go func() {
-		res, err := s.r.Exec.Build(l.ctx, m.w, t.job, parents)
-		d := done{t: t, worker: m.w.Name, res: res, err: err}
-		if err != nil && l.ctx.Err() != nil {
-			d.interrupted = context.Cause(l.ctx)
-		}
+		d := s.build(l, parents)
 		l.a.cancel(nil)
-		s.pool.release(l.a, err, d.interrupted != nil, func() { s.results <- d }) // never blocks: room for every job
+		mute := d.interrupted != nil || d.timedOut != nil
+		s.pool.release(l.a, d.err, mute, func() { s.results <- d }) // never blocks: room for every job
 	}()
+}
+
+// build calls Build for l, within Runner.JobTimeout, and says whether the
+// pool cancelled it or it ran out of time.
+func (s *run) build(l launch, parents []ParentResult) done {
+	t, m := l.t, l.a.m
+	ctx, cancel := s.r.jobContext(l.ctx)
+	defer cancel()
+	res, err := s.r.Exec.Build(ctx, m.w, t.job, parents)
+	d := done{t: t, worker: m.w.Name, res: res, err: err}
+	switch {
+	case err == nil:
+	case l.ctx.Err() != nil:
+		d.interrupted = context.Cause(l.ctx)
+	case ctx.Err() != nil:
+		d.timedOut = context.Cause(ctx)
+	}
+	return d
 }

@@ -17,7 +17,8 @@ var ErrDraining = errors.New("the runner is draining")
 // [ErrDraining]). Drain lets the running builds finish and returns once
 // they have. When ctx is done first, it cancels them, their ctx's cause
 // wrapping ErrDraining, waits for them to return, and returns an error
-// that wraps ctx's cause. It also stops the health checks.
+// that wraps ctx's cause. It also stops the health checks and the
+// heartbeats, and waits for the probes that were running.
 //
 // Drain may be called more than once, and concurrently; each call
 // returns when no build runs.

@@ -41,8 +41,8 @@ type health struct {
 	fails int
 	err   error
 	trial trialState
-	timer *time.Timer        // the next check, while down
-	probe context.CancelFunc // the running probe
+	timer *time.Timer        // the next check: a probe or trial while down, a heartbeat while up
+	probe context.CancelFunc // the running probe (a check or a heartbeat)
 	gen   int                // bumped to disown a pending check
 }
 
@@ -112,13 +112,14 @@ func (p *Pool) markDown(m *member, err error, check bool) {
 	p.schedule(m)
 }
 
-// markUp records that m answered. The caller holds p.mu.
+// markUp records that m answered; its next heartbeat, if any, is a
+// Heartbeat from now. The caller holds p.mu.
 func (p *Pool) markUp(m *member) {
 	if !m.up {
 		m.up, m.since = true, time.Now()
 	}
 	m.fails, m.trial = 0, trialNone
-	p.disown(m)
+	p.schedule(m)
 }
 
 // disown stops m's pending check, if any. The caller holds p.mu.
@@ -134,16 +135,24 @@ func (p *Pool) disown(m *member) {
 	}
 }
 
-// schedule checks m again after the backoff its failures in a row call
-// for. The caller holds p.mu.
+// schedule disowns m's pending check and arranges the next: while m is
+// down, after the backoff its failures in a row call for; while it is
+// up, after the heartbeat, if any. The caller holds p.mu.
 func (p *Pool) schedule(m *member) {
 	p.disown(m)
 	if p.isDraining {
 		return
 	}
+	after := p.backoff(m.fails)
+	if m.up {
+		if p.opts.Heartbeat == 0 {
+			return
+		}
+		after = p.opts.Heartbeat
+	}
 	gen := m.gen
 	p.bg.Add(1)
-	m.timer = time.AfterFunc(p.backoff(m.fails), func() {
+	m.timer = time.AfterFunc(after, func() {
 		defer p.bg.Done()
 		p.recheck(m, gen)
 	})
@@ -159,16 +168,16 @@ func (p *Pool) backoff(fails int) time.Duration {
 	return min(d, p.opts.MaxBackoff)
 }
 
-// recheck starts the check of m that its backoff timer scheduled: a
-// probe, or a trial job.
+// recheck starts the check of m that its timer scheduled: a probe (of a
+// down m after its backoff, or a heartbeat of an up one), or a trial job.
 func (p *Pool) recheck(m *member, gen int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.isDraining || m.gen != gen || m.up {
+	if p.isDraining || m.gen != gen {
 		return
 	}
 	m.timer = nil
-	if p.opts.Probe == nil {
+	if p.opts.Probe == nil { // m is down: an up m has no timer without a probe
 		m.trial = trialOpen
 		p.notify()
 		return
@@ -181,7 +190,8 @@ func (p *Pool) recheck(m *member, gen int) {
 }
 
 // runProbe probes m and records the answer, unless m's check was
-// disowned meanwhile.
+// disowned meanwhile (m went up or down, or the pool is draining). A
+// heartbeat that finds m up changes nothing but the next heartbeat.
 func (p *Pool) runProbe(ctx context.Context, cancel context.CancelFunc, m *member, gen int) {
 	defer p.bg.Done()
 	err := p.opts.Probe(ctx, m.w)
@@ -192,10 +202,13 @@ func (p *Pool) runProbe(ctx context.Context, cancel context.CancelFunc, m *membe
 		return
 	}
 	m.probe = nil
+	wasUp := m.up
 	if err != nil {
 		p.markDown(m, fmt.Errorf("probing worker %s: %w", m.w.Name, err), true)
 	} else {
 		p.markUp(m)
 	}
-	p.notify()
+	if !wasUp || !m.up { // a check of a down m counts for the runs that give up on it
+		p.notify()
+	}
 }

@@ -9,13 +9,23 @@ import (
 )
 
 // PoolOptions configures a [Pool]. The zero value is a pool for one CLI
-// run: no probe, a one-second first backoff.
+// run: no probe, no heartbeat, a one-second first backoff.
 type PoolOptions struct {
 	// Probe, if set, checks a worker that is down: it should return nil
 	// when the worker answers again (package builder dials it and lists
 	// its workers). Without it, a down worker is checked by letting it
 	// take one job again (see [Pool]).
 	Probe func(ctx context.Context, w workers.Worker) error
+	// Heartbeat, with Probe set, is how often a worker that is up is
+	// probed too, whether it runs jobs or not; a failed probe marks it
+	// down (then the backoff and probes bring it back). A job that ends
+	// without a Transient error counts as a heartbeat. 0 (the default)
+	// means no heartbeat: a dead worker is noticed only when a job fails
+	// on it. A worker that dies is noticed within Heartbeat (plus
+	// ProbeTimeout when its probe hangs rather than fails): a daemon
+	// that must notice within 30 seconds sets 10 seconds and a
+	// ProbeTimeout of 20. Without Probe, Heartbeat is ignored.
+	Heartbeat time.Duration
 	// Backoff is how long a worker stays down before it is checked again,
 	// doubling with every failure in a row up to MaxBackoff; 0 means one
 	// second.
@@ -39,6 +49,9 @@ func (o PoolOptions) withDefaults() PoolOptions {
 	o.MaxBackoff = max(o.MaxBackoff, o.Backoff)
 	if o.ProbeTimeout <= 0 {
 		o.ProbeTimeout = 30 * time.Second
+	}
+	if o.Heartbeat < 0 || o.Probe == nil {
+		o.Heartbeat = 0
 	}
 	return o
 }
@@ -74,6 +87,7 @@ type Pool struct {
 	mu         sync.Mutex
 	changed    chan struct{} // closed and replaced when a slot frees or health changes
 	inflight   map[*attempt]struct{}
+	shares     shares        // jobs running per repository, for fair runs
 	draining   chan struct{} // closed by the first Drain
 	isDraining bool          // Drain was called
 }
@@ -89,21 +103,27 @@ type member struct {
 // attempt is one Build call holding a slot of m.
 type attempt struct {
 	m      *member
-	trial  bool // the one job a down worker takes to check it
+	repo   string // its job's, counted in the pool's shares
+	trial  bool   // the one job a down worker takes to check it
 	cancel context.CancelCauseFunc
 }
 
 // NewPool returns a pool of ws, every worker up. Worker names should be
 // unique ([workers.Validate] checks it): [Pool.MarkDown] and
-// [Pool.MarkUp] address the first worker of a name.
+// [Pool.MarkUp] address the first worker of a name. With a heartbeat
+// (PoolOptions.Heartbeat), the pool probes its workers until
+// [Pool.Drain].
 func NewPool(ws []workers.Worker, opts PoolOptions) *Pool {
 	p := &Pool{
 		opts:     opts.withDefaults(),
 		byName:   make(map[string]*member, len(ws)),
 		changed:  make(chan struct{}),
 		inflight: map[*attempt]struct{}{},
+		shares:   newShares(),
 		draining: make(chan struct{}),
 	}
+	p.mu.Lock() // a heartbeat may fire before NewPool returns
+	defer p.mu.Unlock()
 	now := time.Now()
 	for _, w := range ws {
 		m := &member{w: w, health: health{up: true, since: now}}
@@ -111,6 +131,7 @@ func NewPool(ws []workers.Worker, opts PoolOptions) *Pool {
 		if _, ok := p.byName[w.Name]; !ok {
 			p.byName[w.Name] = m
 		}
+		p.schedule(m)
 	}
 	return p
 }
@@ -122,10 +143,11 @@ func (p *Pool) notify() {
 	p.changed = make(chan struct{})
 }
 
-// acquire takes a slot of m for a Build whose ctx is cancelled by
-// cancel. The caller holds p.mu.
-func (p *Pool) acquire(m *member, cancel context.CancelCauseFunc) *attempt {
-	a := &attempt{m: m, cancel: cancel}
+// acquire takes a slot of m for a Build of a job of repo whose ctx is
+// cancelled by cancel. The caller holds p.mu.
+func (p *Pool) acquire(m *member, repo string, cancel context.CancelCauseFunc) *attempt {
+	a := &attempt{m: m, repo: repo, cancel: cancel}
+	p.shares.start(repo)
 	if !m.up {
 		a.trial = true
 		m.trial = trialRunning
@@ -137,18 +159,20 @@ func (p *Pool) acquire(m *member, cancel context.CancelCauseFunc) *attempt {
 
 // release frees a's slot, records what the attempt says of its worker's
 // health (a Transient error marks it down, any other ending marks it up,
-// an attempt whose ctx was cancelled says nothing) and calls deliver,
-// which must not block: all under the lock, so that a run never sees the
-// pool changed by an attempt it has not heard of yet.
-func (p *Pool) release(a *attempt, err error, interrupted bool, deliver func()) {
+// an attempt whose ctx was cancelled or that ran out of time, mute, says
+// nothing) and calls deliver, which must not block: all under the lock,
+// so that a run never sees the pool changed by an attempt it has not
+// heard of yet.
+func (p *Pool) release(a *attempt, err error, mute bool, deliver func()) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	deliver()
 	delete(p.inflight, a)
+	p.shares.end(a.repo)
 	m := a.m
 	m.inUse--
 	switch {
-	case interrupted:
+	case mute:
 		if a.trial && m.trial == trialRunning {
 			m.trial = trialOpen // another job may check it
 		}

@@ -1,6 +1,51 @@
 package scheduler
 
-import "container/heap"
+import (
+	"cmp"
+	"container/heap"
+	"slices"
+)
+
+// archQueue holds the ready jobs of one architecture, in one queue per
+// group: per repository in a fair run, all in the group "" otherwise.
+// Empty groups are dropped, so that a fair pick looks only at the
+// repositories with ready work.
+type archQueue struct {
+	groups map[string]*readyQueue
+	n      int // jobs in every group
+}
+
+func (a *archQueue) push(group string, t *task) {
+	q := a.groups[group]
+	if q == nil {
+		q = &readyQueue{}
+		a.groups[group] = q
+	}
+	q.push(t)
+	a.n++
+}
+
+func (a *archQueue) remove(group string, i int) *task {
+	q := a.groups[group]
+	t := q.remove(i)
+	if q.Len() == 0 {
+		delete(a.groups, group)
+	}
+	a.n--
+	return t
+}
+
+// drain empties a and returns its jobs, in plan order.
+func (a *archQueue) drain() []*task {
+	var ts []*task
+	for _, q := range a.groups {
+		ts = append(ts, *q...)
+	}
+	clear(a.groups)
+	a.n = 0
+	slices.SortFunc(ts, func(t, u *task) int { return cmp.Compare(t.order, u.order) })
+	return ts
+}
 
 // readyQueue holds jobs whose parents are done, the highest rank first
 // (the longest chain of work behind it), then in plan order.

@@ -52,16 +52,32 @@ type Runner struct {
 	// worker; a worker is always checked once after its backoff before
 	// its jobs give up on it.
 	WaitForWorkers bool
-	// Observe, if set, is told when a job starts and when it ends. It is
-	// called from one goroutine at a time (per run) and must not block
-	// for long.
+	// Fair shares the slots between repositories (a job's first
+	// Origin's Repo): when a slot frees, it goes to a ready job of the
+	// repository with the fewest jobs running on the pool, counting the
+	// jobs of every run that shares it; between repositories with as
+	// many, to the one whose last job started (on the pool) longest ago,
+	// so that they take turns; then to the highest rank, then plan
+	// order. Within a repository the highest rank goes first, as without
+	// Fair. So one repository's 500 ready jobs do not keep another's one
+	// waiting: a daemon building the whole library sets it. Without it
+	// (the default), the highest rank goes first, then plan order,
+	// whatever the repository, as a command running one plan wants.
+	Fair bool
+	// JobTimeout, if not 0, bounds each attempt: its Build's ctx is
+	// cancelled that long after it started, and the job fails ("cancelled:
+	// exceeded the per-job deadline of 3h"), not retried, its worker not
+	// marked down for it. The error wraps [context.DeadlineExceeded].
+	JobTimeout time.Duration
+	// Observe, if set, is told when a job starts and ends, and when an
+	// attempt fails and will be made again (see [Event]). It is called
+	// from one goroutine at a time (per run) and must not block for long.
 	Observe func(Event)
-}
-
-// Event reports a job starting (Outcome.End is zero) or ending.
-type Event struct {
-	Outcome *Outcome
-	Retry   bool // the attempt failed and the job will be tried again
+	// ObserveReady has Observe told also when a job becomes ready (its
+	// parents are done and it waits for a slot): events of Kind
+	// [JobReady]. It is off by default because such an event, Status
+	// Pending, reads as a start to callers that do not look at Kind.
+	ObserveReady bool
 }
 
 // Run runs every job of p and returns their outcomes. A job starts as soon
@@ -110,6 +126,7 @@ type task struct {
 	job      *Job
 	out      *Outcome
 	order    int
+	repo     string // see repoOf
 	pending  int    // parents without a result yet
 	avoid    string // a worker this job just failed on
 	finished bool
@@ -122,6 +139,7 @@ type done struct {
 	res         Result
 	err         error
 	interrupted error // the cause, when the pool cancelled the attempt
+	timedOut    error // the cause, when the attempt ran out of time
 }
 
 type run struct {
@@ -129,9 +147,9 @@ type run struct {
 	pool    *Pool
 	report  *Report
 	tasks   map[*Job]*task
-	ready   map[string]*readyQueue // by arch
-	byArch  map[string][]*member   // the workers that may build an arch
-	left    int                    // tasks not finished
+	ready   map[string]*archQueue // by arch
+	byArch  map[string][]*member  // the workers that may build an arch
+	left    int                   // tasks not finished
 	running int
 	results chan done
 }
@@ -142,13 +160,13 @@ func newRun(r *Runner, pool *Pool, p *Plan) *run {
 		pool:    pool,
 		report:  &Report{},
 		tasks:   make(map[*Job]*task, len(p.Jobs)),
-		ready:   map[string]*readyQueue{},
+		ready:   map[string]*archQueue{},
 		byArch:  map[string][]*member{},
 		left:    len(p.Jobs),
 		results: make(chan done, len(p.Jobs)),
 	}
 	for i, j := range p.Jobs {
-		t := &task{job: j, out: &Outcome{Job: j}, order: i, pending: len(j.Parents)}
+		t := &task{job: j, out: &Outcome{Job: j}, order: i, repo: repoOf(j), pending: len(j.Parents)}
 		s.tasks[j] = t
 		s.report.Outcomes = append(s.report.Outcomes, t.out)
 		if _, ok := s.byArch[j.Arch]; !ok && pool != nil {
@@ -221,18 +239,35 @@ func (s *run) start() {
 	}
 	for _, o := range s.report.Outcomes {
 		if t := s.tasks[o.Job]; !t.finished && t.pending == 0 {
-			s.enqueue(t)
+			s.queueReady(t)
 		}
 	}
 }
 
+// queueReady queues t, whose parents are done, and says so.
+func (s *run) queueReady(t *task) {
+	if s.r.ObserveReady {
+		s.observe(Event{Kind: JobReady, Outcome: t.out})
+	}
+	s.enqueue(t)
+}
+
+// enqueue queues t in its arch's queue: in its repository's group in a
+// fair run, in the one group "" otherwise.
 func (s *run) enqueue(t *task) {
 	q := s.ready[t.job.Arch]
 	if q == nil {
-		q = &readyQueue{}
+		q = &archQueue{groups: map[string]*readyQueue{}}
 		s.ready[t.job.Arch] = q
 	}
-	q.push(t)
+	q.push(s.group(t), t)
+}
+
+func (s *run) group(t *task) string {
+	if s.r.Fair {
+		return t.repo
+	}
+	return ""
 }
 
 // finish records a returned attempt and releases or skips the children.
@@ -251,7 +286,7 @@ func (s *run) finish(ctx context.Context, d done) {
 		for _, c := range t.job.Children {
 			if ct := s.tasks[c]; !ct.finished {
 				if ct.pending--; ct.pending == 0 {
-					s.enqueue(ct)
+					s.queueReady(ct)
 				}
 			}
 		}
@@ -263,10 +298,12 @@ func (s *run) finish(ctx context.Context, d done) {
 			err = fmt.Errorf("interrupted: %w: %w", d.interrupted, err)
 		}
 		s.fail(t, Cancelled, err)
+	case d.timedOut != nil:
+		s.fail(t, Failed, newDeadlineError(d.timedOut, d.err))
 	case IsTransient(d.err) && t.out.Attempts < s.r.attempts():
 		t.avoid = d.worker
 		t.out.Err = d.err
-		s.observe(Event{Outcome: t.out, Retry: true})
+		s.observe(Event{Kind: JobRetry, Outcome: t.out, Retry: true})
 		s.enqueue(t) // on another worker, or when this one is back
 	default:
 		s.fail(t, Failed, d.err)
@@ -308,7 +345,7 @@ func (s *run) end(t *task, status Status, err error) {
 	t.finished = true
 	s.left--
 	t.out.Status, t.out.Err = status, err
-	s.observe(Event{Outcome: t.out})
+	s.observe(Event{Kind: JobEnded, Outcome: t.out})
 }
 
 func (s *run) observe(e Event) {

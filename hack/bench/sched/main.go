@@ -4,9 +4,12 @@
 // architecture, with a fake executor that sleeps each job's duration
 // (scaled: one simulated minute is -minute of real time). It reports the
 // makespan against the lower bound max(critical path, per-arch work /
-// per-arch capacity), the scheduling overhead per job, and peak memory.
+// per-arch capacity), how long repositories wait for their first slot,
+// the scheduling overhead per job, and peak memory. With -fair the
+// runner shares slots between repositories (scheduler.Runner.Fair).
 //
 //	go run ./hack/bench/sched -library ../shared/conformance/official-images/library
+//	go run ./hack/bench/sched -library ../shared/conformance/official-images/library -fair
 package main
 
 import (
@@ -28,6 +31,7 @@ type config struct {
 	sigma   float64
 	maxMins float64
 	depth   int
+	fair    bool
 	jsonOut string
 }
 
@@ -42,6 +46,7 @@ func main() {
 	flag.Float64Var(&c.sigma, "sigma", 1, "sigma of the log-normal duration")
 	flag.Float64Var(&c.maxMins, "max", 120, "longest job, minutes")
 	flag.IntVar(&c.depth, "depth", 5, "levels of the synthetic FROM graph")
+	flag.BoolVar(&c.fair, "fair", false, "share slots between repositories (scheduler.Runner.Fair)")
 	flag.StringVar(&c.jsonOut, "json", "", "also write the results as JSON to this file")
 	flag.Parse()
 	res, err := run(context.Background(), c)

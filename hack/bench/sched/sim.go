@@ -29,6 +29,9 @@ type result struct {
 	ArchBound    float64       `json:"archBoundMinutes"`
 	LowerBound   float64       `json:"lowerBoundMinutes"`
 	Makespan     float64       `json:"makespanMinutes"`
+	Fair         bool          `json:"fair"`
+	RepoWaitP50  float64       `json:"repoFirstStartWaitMedianMinutes"`
+	RepoWaitMax  float64       `json:"repoFirstStartWaitMaxMinutes"`
 	Overhead     time.Duration `json:"overheadPerJob"`
 	PeakRSSMiB   float64       `json:"peakRSSMiB"`
 	Expand       time.Duration `json:"parseAndExpand"`
@@ -51,12 +54,16 @@ func run(ctx context.Context, c config) (*result, error) {
 	bounds(res, p, mins)
 
 	exec := &sleeper{mins: mins, minute: c.minute}
-	report := (&scheduler.Runner{Workers: ws, Exec: exec}).Run(ctx, p)
+	w := newWaits()
+	r := &scheduler.Runner{Workers: ws, Exec: exec, Fair: c.fair, Observe: w.observe, ObserveReady: true}
+	report := r.Run(ctx, p)
 	if err := report.Err(); err != nil {
 		return nil, err
 	}
 	res.Makespan = report.End.Sub(report.Start).Seconds() / c.minute.Seconds()
-	res.Overhead = overhead(ctx, p, ws)
+	res.Fair = c.fair
+	res.RepoWaitP50, res.RepoWaitMax = w.summary(c.minute)
+	res.Overhead = overhead(ctx, p, ws, c.fair)
 	res.PeakRSSMiB = peakRSS()
 	return res, nil
 }
@@ -186,9 +193,9 @@ func (s *sleeper) Build(ctx context.Context, _ workers.Worker, j *scheduler.Job,
 
 // overhead runs the plan again with jobs that take no time: what is left
 // is the scheduler's own cost.
-func overhead(ctx context.Context, p *scheduler.Plan, ws []workers.Worker) time.Duration {
+func overhead(ctx context.Context, p *scheduler.Plan, ws []workers.Worker, fair bool) time.Duration {
 	start := time.Now()
-	(&scheduler.Runner{Workers: ws, Exec: &sleeper{}}).Run(ctx, p)
+	(&scheduler.Runner{Workers: ws, Exec: &sleeper{}, Fair: fair}).Run(ctx, p)
 	return time.Since(start) / time.Duration(len(p.Jobs))
 }
 
@@ -207,7 +214,8 @@ func (r *result) print(w io.Writer) {
 	fmt.Fprintf(tw, "capacity\t%d slots per arch\n", r.Capacity)
 	fmt.Fprintf(tw, "work\t%.0f minutes\n", r.WorkMinutes)
 	fmt.Fprintf(tw, "lower bound\t%.0f minutes = max(critical path %.0f, per-arch work / capacity %.0f)\n", r.LowerBound, r.CriticalPath, r.ArchBound)
-	fmt.Fprintf(tw, "makespan\t%.0f minutes = %.3fx the lower bound\n", r.Makespan, r.Makespan/r.LowerBound)
+	fmt.Fprintf(tw, "makespan\t%.0f minutes = %.3fx the lower bound (fair: %t)\n", r.Makespan, r.Makespan/r.LowerBound, r.Fair)
+	fmt.Fprintf(tw, "first slot\ta repository's first job waits %.0f minutes (median), %.0f (longest)\n", r.RepoWaitP50, r.RepoWaitMax)
 	fmt.Fprintf(tw, "scheduling overhead\t%s per job\n", r.Overhead)
 	fmt.Fprintf(tw, "peak memory\t%.0f MiB (max RSS)\n", r.PeakRSSMiB)
 	tw.Flush()
