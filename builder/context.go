@@ -41,7 +41,7 @@ func (e *Executor) setContext(ctx context.Context, req *request) (done func(), e
 	if err != nil {
 		return nil, err
 	}
-	if isLocalRepo(src.GitRepo) || manifest.RedactGitRepo(src.GitRepo) != src.GitRepo {
+	if e.SendContexts || isLocalRepo(src.GitRepo) || manifest.RedactGitRepo(src.GitRepo) != src.GitRepo {
 		var tree *treeFS
 		req.local, req.file, tree, err = localMounts(ctx, commit, src, req.job.CommitTime)
 		if err != nil {

@@ -63,6 +63,15 @@ type Executor struct {
 	// taken. Nil: no locking, as for a single brewkit.
 	Locks *BuildLocks
 
+	// SendContexts sends every build context from Cache, as it sends
+	// those of local and credentialed repositories, instead of letting a
+	// worker fetch a public one with BuildKit's git source. A worker's git
+	// source keeps one repository per remote for all builds, and a fetch
+	// cut short (its client killed mid-build) can leave it unreadable for
+	// every later build of that remote ("Could not read COMMIT"); a daemon
+	// that must survive SIGKILL sends contexts instead.
+	SendContexts bool
+
 	// DryRun resolves parents, computes build ids and looks them up, but
 	// builds nothing: a job that is not there fails with a *NotBuiltError,
 	// and its descendants are skipped (their build ids depend on it).

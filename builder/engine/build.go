@@ -61,7 +61,7 @@ func (e *Engine) Build(ctx context.Context, p *scheduler.Plan, opts BuildOptions
 		return nil, err
 	}
 	exec := &builder.Executor{Staging: e.target.Staging, Layout: e.target.Layout, Registry: e.registry, Keychain: e.keychain,
-		Cache: e.sources, Progress: opts.Progress, Locks: e.locks, Logs: opts.Logs, Admit: opts.Admit}
+		Cache: e.sources, Progress: opts.Progress, Locks: e.locks, Logs: opts.Logs, Admit: opts.Admit, SendContexts: e.send}
 	defer exec.Close()
 	var ex scheduler.Executor = exec
 	if opts.JobContext != nil {
@@ -71,7 +71,8 @@ func (e *Engine) Build(ctx context.Context, p *scheduler.Plan, opts BuildOptions
 	if opts.Observe != nil {
 		observe = func(ev scheduler.Event) { e.logEvent(ev); opts.Observe(ev) }
 	}
-	r := &scheduler.Runner{Pool: e.pool, Exec: ex, AllowEmulation: e.target.Emulate, WaitForWorkers: e.wait, Observe: observe}
+	r := &scheduler.Runner{Pool: e.pool, Exec: ex, AllowEmulation: e.target.Emulate, WaitForWorkers: e.wait,
+		Fair: e.fair, JobTimeout: e.timeout, Observe: observe}
 	b := &Build{Report: r.Run(ctx, p)}
 	if l := e.target.Layout; l != nil {
 		sum, err := l.Tag(ctx, b.Report, opts.Partial)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
@@ -39,6 +40,22 @@ type Options struct {
 	// default such a job fails once its workers have failed as many
 	// checks in a row as a job has attempts, so that a CLI run ends.
 	WaitForWorkers bool
+	// SendContexts sends every build context from Sources rather than
+	// letting workers fetch public repositories with BuildKit's git
+	// source (see [builder.Executor.SendContexts]): for a daemon, whose
+	// builds a kill may cut short.
+	SendContexts bool
+	// Fair shares the workers' slots between repositories, so that one
+	// repository's many jobs do not starve another's few (see
+	// [scheduler.Runner.Fair]): for a daemon building a whole library.
+	Fair bool
+	// JobTimeout, if set, cancels and fails a job attempt that runs
+	// longer: a hung solve.
+	JobTimeout time.Duration
+	// Heartbeat, if set, probes every worker that is up that often, so
+	// that one that dies is marked down, and gets no job, even while it
+	// runs none.
+	Heartbeat time.Duration
 }
 
 // Engine plans, builds and publishes library entries on one [Target]. It
@@ -54,6 +71,9 @@ type Engine struct {
 	inspector *builder.Inspector // nil without Sources
 	pool      *scheduler.Pool    // the target's workers, shared by every build
 	wait      bool               // Options.WaitForWorkers
+	send      bool               // Options.SendContexts
+	fair      bool               // Options.Fair
+	timeout   time.Duration      // Options.JobTimeout
 }
 
 // New returns an Engine over opts, which it checks.
@@ -80,8 +100,11 @@ func New(opts Options) (*Engine, error) {
 		keychain: kc,
 		registry: builder.NewRegistry(remote.WithAuthFromKeychain(kc)),
 		log:      log,
-		pool:     scheduler.NewPool(t.Workers, scheduler.PoolOptions{Probe: probe}),
+		pool:     scheduler.NewPool(t.Workers, scheduler.PoolOptions{Probe: probe, Heartbeat: opts.Heartbeat, ProbeTimeout: 2 * opts.Heartbeat}),
 		wait:     opts.WaitForWorkers,
+		send:     opts.SendContexts,
+		fair:     opts.Fair,
+		timeout:  opts.JobTimeout,
 	}
 	if opts.Sources != nil {
 		e.inspector = builder.NewInspector(opts.Sources)

@@ -59,10 +59,10 @@ type Daemon struct {
 	runs    sync.WaitGroup
 
 	mu      sync.Mutex
-	state   *state // the current plan and its jobs' states
-	running bool   // a run is in progress
-	again   bool   // another run is due when it ends
-	syncErr error  // of the last sync, if it failed
+	state   *state      // the current plan and its jobs' states
+	running bool        // a run is in progress
+	again   bool        // another run is due when it ends
+	syncErr error       // of the last sync, if it failed
 	timer   *time.Timer // the next run, at the earliest backoff's end
 }
 

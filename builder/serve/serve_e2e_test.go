@@ -49,7 +49,7 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := engine.New(engine.Options{Target: target, Sources: sources, WaitForWorkers: true})
+	e, err := engine.New(engine.Options{Target: target, Sources: sources, WaitForWorkers: true, SendContexts: true, Fair: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,13 +17,13 @@ type state struct {
 	plan   *scheduler.Plan
 	commit string
 
-	mu        sync.Mutex
-	runID     uint64
-	jobs      map[*scheduler.Job]*store.Job
-	dirty     map[*scheduler.Job]bool
-	cancels   map[string]func() // of the running jobs, by job id
-	cancelled map[string]bool   // the jobs cancelled by a request, by job id
-	published *publish.Summary  // of the last run's publish
+	mu         sync.Mutex
+	runID      uint64
+	jobs       map[*scheduler.Job]*store.Job
+	dirty      map[*scheduler.Job]bool
+	cancels    map[string]func() // of the running jobs, by job id
+	cancelled  map[string]bool   // the jobs cancelled by a request, by job id
+	published  *publish.Summary  // of the last run's publish
 	publishErr error
 }
 

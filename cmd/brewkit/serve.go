@@ -153,7 +153,8 @@ func (o *serveOptions) newEngine(sources *gitsource.Cache) (*engine.Engine, erro
 	if err != nil {
 		return nil, fmt.Errorf("--cache: %w", err)
 	}
-	return engine.New(engine.Options{Target: t, Sources: sources, Locks: locks, Logger: o.log, WaitForWorkers: true})
+	return engine.New(engine.Options{Target: t, Sources: sources, Locks: locks, Logger: o.log,
+		WaitForWorkers: true, SendContexts: true, Fair: true, JobTimeout: o.jobTimeout, Heartbeat: 10 * time.Second})
 }
 
 func (o *serveOptions) newDaemon(sources *gitsource.Cache, e *engine.Engine, st *store.Store, sched store.Schedule) (*serve.Daemon, error) {
