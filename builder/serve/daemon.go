@@ -43,6 +43,11 @@ type Options struct {
 	LogAge   time.Duration
 	// Logger receives what the daemon does; nil discards it.
 	Logger *slog.Logger
+	// OnRunEnd, if set, is called as each run ends: its jobs have ended,
+	// its publish is done and the run is stored; it gets the run as the
+	// store keeps it. It runs on the run's goroutine, and must not block
+	// for long. A benchmark or a test waits for a sync's work with it.
+	OnRunEnd func(store.Run)
 }
 
 // Daemon keeps a registry in step with an official-images repository:

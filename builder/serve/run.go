@@ -57,6 +57,9 @@ func (d *Daemon) run(ctx context.Context, st *state) {
 	} else if n > 0 {
 		d.log.Info("pruned job logs", "removed", n)
 	}
+	if d.opts.OnRunEnd != nil {
+		d.opts.OnRunEnd(run)
+	}
 }
 
 // flushLoop writes st's changed jobs every flushEvery until the returned
