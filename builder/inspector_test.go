@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"golang.org/x/sync/errgroup"
@@ -122,6 +123,7 @@ func TestInspectorBounded(t *testing.T) {
 	cache, src := inspectorFixture(t, sourcetest.Dir("a", df), sourcetest.Dir("b", df), sourcetest.Dir("c", df))
 	in := NewInspector(cache)
 	in.sums = lru.New[string, contextSum](2)
+	in.infos = lru.New[string, scheduler.SourceInfo](1) // no step inspects the source of the step before
 	at := func(dir string) scheduler.Source {
 		s := src
 		s.Directory = dir
@@ -142,5 +144,27 @@ func TestInspectorBounded(t *testing.T) {
 	}
 	if n := in.sums.Len(); n != 2 {
 		t.Errorf("%d checksums kept, want 2", n)
+	}
+}
+
+// What Inspect found is kept: inspecting a source and arch again reads
+// nothing from git (here, the cache's repository is gone meanwhile), and
+// gives the caller FROMs of its own.
+func TestInspectorKeepsResults(t *testing.T) {
+	t.Parallel()
+	cache, src := inspectorFixture(t, sourcetest.File("Dockerfile", "FROM busybox AS b\nFROM debian:trixie\nCOPY --from=b / /\n"))
+	in := NewInspector(cache)
+	first := inspect(t, in, src, "amd64")
+	first.Froms[0] = "changed by the caller"
+	repo := cacheRepository(t, cache)
+	if err := os.Rename(repo, repo+".away"); err != nil {
+		t.Fatal(err)
+	}
+	again := inspect(t, in, src, "amd64")
+	if want := []string{"busybox:latest", "debian:trixie"}; !slices.Equal(again.Froms, want) || again.LastStageFrom != "debian:trixie" || again.Checksum == "" {
+		t.Errorf("inspected again: %+v, want FROMs %q", again, want)
+	}
+	if _, err := in.Inspect(context.Background(), src, "arm64v8", scheduler.BuilderBuildKit); err == nil {
+		t.Error("Inspect of another arch, without the cache's repository, succeeded")
 	}
 }
