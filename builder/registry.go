@@ -19,7 +19,8 @@ import (
 // Registry reads images from registries with go-containerregistry, with
 // credentials from the Docker config file and its credential helpers.
 type Registry struct {
-	opts []remote.Option
+	opts   []remote.Option
+	puller *remote.Puller // see Reusing; nil: each read sets up its own
 }
 
 // NewRegistry returns a Registry; opts are added to the defaults (the
@@ -33,13 +34,27 @@ func NewRegistry(opts ...remote.Option) *Registry {
 	return &Registry{opts: append(defaults, opts...)}
 }
 
+// Reusing returns a Registry with r's options whose reads share, per
+// repository, the setup of the first: the registry's ping, the
+// credentials and the token, instead of each read making its own (a
+// ping over https, then http for a local registry, and a token
+// exchange). Credentials are read once per repository, so a Reusing
+// Registry is for one build's lookups, not for a process's life.
+func (r *Registry) Reusing() (*Registry, error) {
+	p, err := remote.NewPuller(r.opts...)
+	if err != nil {
+		return nil, err
+	}
+	return &Registry{opts: r.opts, puller: p}, nil
+}
+
 // Lookup returns the descriptor ref names, or nil when there is none.
 func (r *Registry) Lookup(ctx context.Context, ref string) (*v1.Descriptor, error) {
 	parsed, err := name.ParseReference(ref)
 	if err != nil {
 		return nil, fmt.Errorf("image reference %q: %w", ref, err)
 	}
-	desc, err := remote.Head(parsed, r.with(ctx)...)
+	desc, err := remote.Head(parsed, r.read(ctx)...)
 	var terr *transport.Error
 	if errors.As(err, &terr) && terr.StatusCode == http.StatusNotFound {
 		return nil, nil
@@ -58,7 +73,7 @@ func (r *Registry) PlatformManifest(ctx context.Context, ref, arch string) (pinn
 	if err != nil {
 		return "", "", fmt.Errorf("image reference %q: %w", ref, err)
 	}
-	desc, err := remote.Get(parsed, r.with(ctx)...)
+	desc, err := remote.Get(parsed, r.read(ctx)...)
 	if err != nil {
 		return "", "", fmt.Errorf("resolving %s: %w", ref, err)
 	}
@@ -119,4 +134,12 @@ func (r *Registry) WriteImage(ctx context.Context, ref string, img v1.Image) err
 
 func (r *Registry) with(ctx context.Context) []remote.Option {
 	return append([]remote.Option{remote.WithContext(ctx)}, r.opts...)
+}
+
+// read is the options of a read, reusing r's puller if it has one.
+func (r *Registry) read(ctx context.Context) []remote.Option {
+	if r.puller == nil {
+		return r.with(ctx)
+	}
+	return append(r.with(ctx), remote.Reuse(r.puller))
 }

@@ -2,8 +2,10 @@ package builder
 
 import (
 	"context"
+	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -94,4 +96,51 @@ func mustRef(t *testing.T, ref string) name.Reference {
 		t.Fatal(err)
 	}
 	return r
+}
+
+// A Reusing Registry pings the registry once for all its lookups in a
+// repository; a plain one pings for each.
+func TestRegistryReusing(t *testing.T) {
+	t.Parallel()
+	var pings atomic.Int64
+	reg := registry.New()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/v2/" {
+			pings.Add(1)
+		}
+		reg.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	host := strings.TrimPrefix(srv.URL, "http://")
+	img := pushImage(t, host+"/staging-amd64:b1", "amd64")
+	want, _ := img.Digest()
+	reusing, err := NewRegistry().Reusing()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name  string
+		r     *Registry
+		pings int64 // for 10 lookups
+	}{{"plain", NewRegistry(), 10}, {"reusing", reusing, 1}} {
+		pings.Store(0)
+		for i := range 10 {
+			ref := host + "/staging-amd64:b1"
+			if i%2 == 1 {
+				ref = host + "/staging-amd64:missing"
+			}
+			desc, err := tc.r.Lookup(t.Context(), ref)
+			switch {
+			case err != nil:
+				t.Fatalf("%s: Lookup(%s): %v", tc.name, ref, err)
+			case i%2 == 0 && (desc == nil || desc.Digest != want):
+				t.Errorf("%s: Lookup(%s) = %v, want %s", tc.name, ref, desc, want)
+			case i%2 == 1 && desc != nil:
+				t.Errorf("%s: Lookup(%s) = %v, want none", tc.name, ref, desc)
+			}
+		}
+		if n := pings.Load(); n != tc.pings {
+			t.Errorf("%s: %d pings for 10 lookups, want %d", tc.name, n, tc.pings)
+		}
+	}
 }

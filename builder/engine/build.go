@@ -60,7 +60,11 @@ func (e *Engine) Build(ctx context.Context, p *scheduler.Plan, opts BuildOptions
 	if err := e.target.canBuild(); err != nil {
 		return nil, err
 	}
-	exec := &builder.Executor{Staging: e.target.Staging, Layout: e.target.Layout, Registry: e.registry, Keychain: e.keychain,
+	reg, err := e.registry.Reusing() // one ping and token per repository for the build's lookups
+	if err != nil {
+		return nil, err
+	}
+	exec := &builder.Executor{Staging: e.target.Staging, Layout: e.target.Layout, Registry: reg, Keychain: e.keychain,
 		Cache: e.sources, Progress: opts.Progress, Locks: e.locks, Logs: opts.Logs, Admit: opts.Admit, SendContexts: e.send}
 	defer exec.Close()
 	var ex scheduler.Executor = exec

@@ -49,7 +49,11 @@ func (e *Engine) Lookup(ctx context.Context, p *scheduler.Plan) (*Lookup, error)
 	if e.target.Staging == "" {
 		return nil, errors.New("no registry to look builds up in: give a staging prefix or a registry")
 	}
-	exec := &builder.Executor{Staging: e.target.Staging, Registry: e.registry, Keychain: e.keychain, Cache: e.sources, DryRun: true}
+	reg, err := e.registry.Reusing() // one ping and token per repository for all the lookups
+	if err != nil {
+		return nil, err
+	}
+	exec := &builder.Executor{Staging: e.target.Staging, Registry: reg, Keychain: e.keychain, Cache: e.sources, DryRun: true}
 	defer exec.Close()
 	report := (&scheduler.Runner{Workers: lookupWorkers(p), Exec: exec, Attempts: 1}).Run(ctx, p)
 	if err := ctx.Err(); err != nil {
