@@ -12,6 +12,7 @@ import (
 
 	"github.com/brewkit/brewkit/builder"
 	"github.com/brewkit/brewkit/builder/gitsource"
+	"github.com/brewkit/brewkit/builder/publish"
 	"github.com/brewkit/brewkit/scheduler"
 	"github.com/brewkit/brewkit/scheduler/workers"
 )
@@ -68,12 +69,13 @@ type Engine struct {
 	keychain  authn.Keychain
 	registry  *builder.Registry
 	log       *slog.Logger
-	inspector *builder.Inspector // nil without Sources
-	pool      *scheduler.Pool    // the target's workers, shared by every build
-	wait      bool               // Options.WaitForWorkers
-	send      bool               // Options.SendContexts
-	fair      bool               // Options.Fair
-	timeout   time.Duration      // Options.JobTimeout
+	inspector *builder.Inspector   // nil without Sources
+	pool      *scheduler.Pool      // the target's workers, shared by every build
+	staged    *publish.StagedCache // what Publish read of staged images
+	wait      bool                 // Options.WaitForWorkers
+	send      bool                 // Options.SendContexts
+	fair      bool                 // Options.Fair
+	timeout   time.Duration        // Options.JobTimeout
 }
 
 // New returns an Engine over opts, which it checks.
@@ -93,6 +95,10 @@ func New(opts Options) (*Engine, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	staged, err := publish.NewStagedCache(maxStaged)
+	if err != nil {
+		return nil, err
+	}
 	e := &Engine{
 		target:   t,
 		sources:  opts.Sources,
@@ -105,12 +111,17 @@ func New(opts Options) (*Engine, error) {
 		send:     opts.SendContexts,
 		fair:     opts.Fair,
 		timeout:  opts.JobTimeout,
+		staged:   staged,
 	}
 	if opts.Sources != nil {
 		e.inspector = builder.NewInspector(opts.Sources)
 	}
 	return e, nil
 }
+
+// maxStaged bounds the staged images an Engine remembers reading: more
+// than the jobs of the whole official library, some 7,900.
+const maxStaged = 16384
 
 // Target is where e runs jobs and keeps images.
 func (e *Engine) Target() *Target { return e.target }

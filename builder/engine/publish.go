@@ -38,7 +38,8 @@ func (o PublishOptions) options() publish.Options {
 
 // Publish writes the index of every tag and shared tag of report's jobs
 // (children before parents, each image copied next to its index first)
-// and returns what it did. An index blocked by an image that did not
+// and returns what it did. A staged image an earlier Publish read is not
+// read again (e keeps the last 16,384). An index blocked by an image that did not
 // build is an error, unless o.AllowBlocked.
 func (e *Engine) Publish(ctx context.Context, report *scheduler.Report, o PublishOptions) (*publish.Summary, error) {
 	targets, err := publish.Targets(report, o.options())
@@ -49,7 +50,7 @@ func (e *Engine) Publish(ctx context.Context, report *scheduler.Report, o Publis
 	if jobs <= 0 {
 		jobs = 8
 	}
-	p, err := publish.New(publish.WithDryRun(o.DryRun), publish.WithJobs(jobs), publish.WithKeychain(e.keychain))
+	p, err := publish.New(publish.WithDryRun(o.DryRun), publish.WithJobs(jobs), publish.WithKeychain(e.keychain), publish.WithStagedCache(e.staged))
 	if err != nil {
 		return nil, err
 	}

@@ -419,3 +419,51 @@ func TestPublishFailures(t *testing.T) {
 		}
 	}
 }
+
+// Publishes that share a StagedCache read each staged image once: the
+// second reads no staged manifest nor config, and finds every index up
+// to date, as one without the cache does.
+func TestPublishStagedCache(t *testing.T) {
+	reg := newTestRegistry(t)
+	ts := targets(t, library(t, reg.host), Options{To: reg.host + "/lib"})
+	cache, err := NewStagedCache(16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stagedReads := func() []string {
+		var out []string
+		for _, r := range reg.log.Snapshot() {
+			if r.Method == http.MethodGet && strings.Contains(r.Path, "/staging-") {
+				out = append(out, r.String())
+			}
+		}
+		return out
+	}
+	reg.log.Snapshot()
+	first := publish(t, newPublisher(t, WithStagedCache(cache)), ts)
+	if len(stagedReads()) == 0 {
+		t.Fatal("the first publish read no staged image")
+	}
+	second := publish(t, newPublisher(t, WithStagedCache(cache)), ts)
+	if r := stagedReads(); len(r) > 0 {
+		t.Errorf("the second publish read staged images again:\n%s", strings.Join(r, "\n"))
+	}
+	for i, r := range second.Results {
+		if r.Action != UpToDate || r.Digest != first.Results[i].Digest {
+			t.Errorf("%s: %s %s, want up to date %s", r.Target.Ref, r.Action, r.Digest, first.Results[i].Digest)
+		}
+	}
+	// Another namespace: the indexes are written, their manifests copied
+	// from staging (the cache keeps no manifest bytes; they are read again).
+	other := targets(t, library(t, reg.host), Options{To: reg.host + "/other"})
+	third := publish(t, newPublisher(t, WithStagedCache(cache)), other)
+	for _, r := range third.Results {
+		if r.Action != Written {
+			t.Errorf("%s: %s, want written", r.Target.Ref, r.Action)
+		}
+	}
+	checkChildrenFirst(t, reg.log.Snapshot())
+	if _, err := NewStagedCache(0); err == nil {
+		t.Error("NewStagedCache(0) succeeded")
+	}
+}

@@ -23,6 +23,7 @@ type options struct {
 	keychain  authn.Keychain
 	transport http.RoundTripper
 	retry     RetryPolicy
+	staged    *StagedCache
 }
 
 // Option configures a [Publisher].
@@ -79,6 +80,19 @@ func WithTransport(t http.RoundTripper) Option {
 func WithRetryPolicy(p RetryPolicy) Option {
 	return func(o *options) error {
 		o.retry = p
+		return nil
+	}
+}
+
+// WithStagedCache has the Publishes that share c read each staged image
+// once (default none: each Publish reads the images of its targets once).
+// A daemon that publishes the same library after every run keeps one.
+func WithStagedCache(c *StagedCache) Option {
+	return func(o *options) error {
+		if c == nil {
+			return errors.New("publish: nil staged cache")
+		}
+		o.staged = c
 		return nil
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
+	"github.com/brewkit/brewkit/builder/internal/lru"
 	"github.com/brewkit/brewkit/builder/ociindex"
 	"github.com/brewkit/brewkit/platforms"
 )
@@ -21,13 +22,50 @@ import (
 // descriptor's, since no staging index carries them. The read is shared
 // by every target with m's image, so it runs under the flight's context.
 func (r *run) staged(ctx context.Context, m Member) (image, error) {
-	return r.images.do(ctx, m.Arch+" "+m.Image, func(ctx context.Context) (image, error) {
+	key := m.Arch + " " + m.Image
+	if img, ok := r.o.staged.get(key); ok {
+		return img, nil
+	}
+	return r.images.do(ctx, key, func(ctx context.Context) (image, error) {
 		img, err := r.readStaged(ctx, m)
 		if err != nil {
 			return image{}, fmt.Errorf("staged image %s for %s: %w", m.Image, m.Arch, err)
 		}
+		kept := img
+		kept.raw = nil // read again in the rare run that copies it: the cache stays small
+		r.o.staged.add(key, kept)
 		return img, nil
 	})
+}
+
+// StagedCache keeps what Publish read of staged images for the Publishes
+// after it (see [WithStagedCache]): a staged image is named by its
+// digest, so what it is does not change. It holds the images read last,
+// up to its size, and is safe for concurrent use.
+type StagedCache struct {
+	images *lru.Cache[string, image] // by arch and image
+}
+
+// NewStagedCache returns a StagedCache of at most size images; size must
+// be positive.
+func NewStagedCache(size int) (*StagedCache, error) {
+	if size <= 0 {
+		return nil, fmt.Errorf("publish: a staged cache of %d images; want a positive size", size)
+	}
+	return &StagedCache{images: lru.New[string, image](size)}, nil
+}
+
+func (c *StagedCache) get(key string) (image, bool) {
+	if c == nil {
+		return image{}, false
+	}
+	return c.images.Get(key)
+}
+
+func (c *StagedCache) add(key string, img image) {
+	if c != nil {
+		c.images.Add(key, img)
+	}
 }
 
 func (r *run) readStaged(ctx context.Context, m Member) (image, error) {
