@@ -48,10 +48,19 @@ func (s *Store) PutBackoff(b Backoff) error {
 }
 
 // ClearBackoff deletes the backoff of buildID on arch, after a success;
-// a backoff that does not exist is no error.
+// a backoff that does not exist is no error, and costs no write (a daemon
+// clears the backoff of every job that succeeds, which seldom has one).
 func (s *Store) ClearBackoff(buildID, arch string) error {
+	key := backoffKey(buildID, arch)
+	var found bool
+	if err := s.db.View(func(tx *bolt.Tx) error {
+		found = tx.Bucket([]byte(bucketBackoffs)).Get(key) != nil
+		return nil
+	}); err != nil || !found {
+		return err
+	}
 	return s.db.Update(func(tx *bolt.Tx) error {
-		if err := tx.Bucket([]byte(bucketBackoffs)).Delete(backoffKey(buildID, arch)); err != nil {
+		if err := tx.Bucket([]byte(bucketBackoffs)).Delete(key); err != nil {
 			return fmt.Errorf("clearing the backoff of %s on %s: %w", buildID, arch, err)
 		}
 		return nil

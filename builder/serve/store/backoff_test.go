@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	bolt "go.etcd.io/bbolt"
 )
 
 func TestBackoffs(t *testing.T) {
@@ -66,5 +67,36 @@ func TestPutBackoffRefusesBadBuildIDs(t *testing.T) {
 		if err := s.PutBackoff(Backoff{BuildID: id, Arch: "amd64"}); err == nil {
 			t.Errorf("PutBackoff with build id %q succeeded", id)
 		}
+	}
+}
+
+// Clearing a backoff that does not exist writes nothing: no transaction
+// is committed.
+func TestClearBackoffWithoutOne(t *testing.T) {
+	s := openTest(t)
+	if err := s.PutBackoff(Backoff{BuildID: "b1", Arch: "amd64", Count: 1}); err != nil {
+		t.Fatal(err)
+	}
+	txid := func() int {
+		var id int
+		if err := s.db.View(func(tx *bolt.Tx) error { id = tx.ID(); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	before := txid()
+	for _, arch := range []string{"arm64v8", "s390x"} {
+		if err := s.ClearBackoff("b1", arch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if after := txid(); after != before {
+		t.Errorf("clearing backoffs that do not exist committed %d transactions", after-before)
+	}
+	if err := s.ClearBackoff("b1", "amd64"); err != nil {
+		t.Fatal(err)
+	}
+	if _, found, err := s.Backoff("b1", "amd64"); found || err != nil || txid() != before+1 {
+		t.Errorf("after clearing an existing backoff: found %v, err %v, %d transactions", found, err, txid()-before)
 	}
 }
