@@ -49,7 +49,7 @@ func run(ctx context.Context, c config) (*result, error) {
 	go func() { done <- b.d.Run(runCtx) }()
 	defer func() { cancel(); <-done }()
 
-	res := &result{Arch: runtime.GOARCH, CPUs: runtime.NumCPU(), Start: time.Now()}
+	res := &result{Arch: runtime.GOARCH, CPUs: runtime.NumCPU(), Start: time.Now(), Delay: c.delay}
 	if res.Stage, err = b.stage(ctx); err != nil {
 		return res, err
 	}
@@ -114,6 +114,20 @@ func setup(c config) (*bench, func(), error) {
 	}
 	closers = append(closers, logf.Close)
 	fail := func(err error) (*bench, func(), error) { cleanup(); return nil, nil, err }
+	if c.delay > 0 {
+		proxy, stop, err := delayProxy(cfg.Registry, c.delay)
+		if err != nil {
+			return fail(err)
+		}
+		closers = append(closers, func() error { stop(); return nil })
+		if c.staging, err = viaProxy(c.staging, cfg.Registry, proxy); err != nil {
+			return fail(err)
+		}
+		if c.push, err = viaProxy(c.push, cfg.Registry, proxy); err != nil {
+			return fail(err)
+		}
+		b.c = c
+	}
 	// as cmd/brewkit/serve.go: newEngine and newDaemon
 	if b.sources, err = gitsource.Open(filepath.Join(c.cache, "git"), gitsource.WithLogger(log)); err != nil {
 		return fail(err)
@@ -148,7 +162,7 @@ func setup(c config) (*bench, func(), error) {
 		return fail(err)
 	}
 	b.d, err = serve.New(serve.Options{Source: b.oi, Branch: "main", Poll: time.Hour, Sources: b.sources, Engine: b.e,
-		Store: b.st, Logs: logs, Publish: engine.PublishOptions{To: c.push}, Logger: log,
+		Store: b.st, Logs: logs, Publish: engine.PublishOptions{To: b.c.push}, Logger: log,
 		OnRunEnd: func(r store.Run) { b.ended <- r }})
 	if err != nil {
 		return fail(err)

@@ -18,7 +18,9 @@
 // and the plan; from it to the last "job ended" is the run's registry
 // lookups; to "published" the rest of the run and the publish; to the end
 // of the run the store's bookkeeping. -split then times the watcher's
-// poll and read, and the engine's plan, alone.
+// poll and read, and the engine's plan, alone. -delay puts the registry a
+// round trip away (a proxy in this process delays every request), as a
+// production registry is.
 package main
 
 import (
@@ -48,6 +50,7 @@ type config struct {
 	cpuProfile   string
 	memProfile   string
 	registryPid  int
+	delay        time.Duration
 }
 
 func main() {
@@ -67,6 +70,7 @@ func main() {
 	flag.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of the measured syncs to this file")
 	flag.StringVar(&c.memProfile, "memprofile", "", "write a heap profile after the measured syncs to this file")
 	flag.IntVar(&c.registryPid, "registry-pid", 0, "the registry's pid, for its CPU time (default: the one hack/farm up recorded)")
+	flag.DurationVar(&c.delay, "delay", 0, "reach the farm's registry through a proxy that delays each request this long (a registry that far away)")
 	flag.Parse()
 	if c.synth == "" {
 		fmt.Fprintln(os.Stderr, "serve: -synth is required (go run ./hack/bench/synthlib -out DIR first)")

@@ -12,16 +12,25 @@ type result struct {
 	Arch  string       `json:"arch"`
 	CPUs  int          `json:"cpus"`
 	Start time.Time    `json:"start"`
+	Delay time.Duration `json:"delay"` // of every registry request (-delay)
 	Stage stageResult  `json:"stage"`
 	Syncs []syncResult `json:"syncs"`
 	Split *split       `json:"split,omitempty"`
 }
 
 func (r *result) print(w io.Writer, timed int) {
-	fmt.Fprintf(w, "brewkit serve at scale, %s, %d CPUs\n\n", r.Start.UTC().Format(time.DateOnly), r.CPUs)
+	fmt.Fprintf(w, "brewkit serve at scale, %s, %d CPUs, registry requests delayed %s\n\n", r.Start.UTC().Format(time.DateOnly), r.CPUs, r.Delay)
 	s := r.Stage
 	fmt.Fprintf(w, "first sync: %d jobs, %s in %d run(s) (%d after a commit to plan failed jobs again); jobs %v; indexes written %d\n",
 		s.Jobs, s.Took.Round(time.Second), s.Runs, s.Replans, s.Statuses, s.Written)
+	if sp := r.Split; sp != nil && len(sp.Plan) > 0 {
+		defer func() {
+			fmt.Fprintf(w, "alone: poll + read of a new commit median %s; plan median %s\n",
+				median(sp.PollRead).Round(time.Millisecond), median(sp.Plan).Round(time.Millisecond))
+			fmt.Fprintf(w, "the plan: %d jobs %v, %d FROM edges, %d FROMs outside it, %d jobs that cannot run, depth %d\n",
+				sp.Jobs, sp.Arches, sp.Edges, sp.External, sp.Errors, sp.Depth)
+		}()
+	}
 	if len(r.Syncs) == 0 {
 		return
 	}
@@ -75,12 +84,6 @@ func (r *result) print(w io.Writer, timed int) {
 			mib(vals[0]), mib(sorted[n/2]), mib(vals[n-1]), mib(sorted[n-1]))
 	}
 	fmt.Fprintf(w, "  %-34s first %d  last %d\n", "goroutines", r.Syncs[0].Goroutine, last.Goroutine)
-	if sp := r.Split; sp != nil && len(sp.Plan) > 0 {
-		fmt.Fprintf(w, "alone: poll + read of a new commit median %s; plan median %s\n",
-			median(sp.PollRead).Round(time.Millisecond), median(sp.Plan).Round(time.Millisecond))
-		fmt.Fprintf(w, "the plan: %d jobs %v, %d FROM edges, %d FROMs outside it, %d jobs that cannot run, depth %d\n",
-			sp.Jobs, sp.Arches, sp.Edges, sp.External, sp.Errors, sp.Depth)
-	}
 }
 
 func stats(syncs []syncResult, get func(syncResult) time.Duration) (med, mx time.Duration) {
