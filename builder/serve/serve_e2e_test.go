@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -210,10 +211,33 @@ func TestE2EServe(t *testing.T) {
 	if f.published("bad:1") {
 		t.Error("bad:1 was published though it never built")
 	}
+	f.waitHeld("bad:1", "amd64: bad:1 (amd64) failed")
 	_, c4 := f.app(map[string]string{"bad/missing": "now here\n"})
 	f.library(map[string]string{"bad": entry(url, c4, "1", "bad")})
 	f.waitFor("bad fixed", all(serve.StateSucceeded, "bad:1 amd64", "bad:1 arm64v8"))
 	f.waitPublished("bad:1")
+}
+
+// waitHeld waits for the status to say tag is held back, missing an
+// image as want says.
+func (f *fixture) waitHeld(tag, want string) {
+	f.t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		s, err := f.d.Status()
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		for _, h := range s.HeldBack {
+			if h.Ref == f.to+"/"+tag && slices.Contains(h.Missing, want) {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			f.t.Fatalf("%s is not held back with %q: %+v", tag, want, s.HeldBack)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // waitPublished waits for the tags to be in the registry.
