@@ -2,6 +2,7 @@ package serve_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -329,4 +330,35 @@ func workerUp(s serve.Status, name string) bool {
 		}
 	}
 	return false
+}
+
+// TestE2EServeCancel cancels a running job through the API's method: it
+// ends cancelled, is not backed off, and a retry builds it.
+func TestE2EServeCancel(t *testing.T) {
+	f := newFixture(t)
+	files := map[string]string{}
+	for _, arch := range []string{"amd64", "arm64v8"} {
+		files["slow-"+arch+"/Dockerfile"] = "FROM scratch\nCOPY busybox /bin/busybox\nCOPY nonce /nonce\nRUN [\"/bin/busybox\", \"sleep\", \"30\"]\n"
+		files["slow-"+arch+"/busybox"] = string(farmtest.Busybox(t, arch))
+		files["slow-"+arch+"/nonce"] = f.to
+	}
+	url, commit := f.app(files)
+	f.library(map[string]string{"slow": fmt.Sprintf("Maintainers: x <x@example.com> (@x)\nGitRepo: %s\nGitCommit: %s\n\n"+
+		"Tags: 1\nArchitectures: amd64\nDirectory: slow-amd64\n", url, commit)})
+	running := f.waitFor("the job running", all(serve.StateRunning, "slow:1 amd64"))
+	id := running["slow:1 amd64"].ID
+	if err := f.d.Cancel(id); err != nil {
+		t.Fatal(err)
+	}
+	cancelled := f.waitFor("the job cancelled", all(serve.StateCancelled, "slow:1 amd64"))
+	if f.published("slow:1") || cancelled["slow:1 amd64"].Error == "" {
+		t.Errorf("cancelled job: %+v, published %v", cancelled["slow:1 amd64"], f.published("slow:1"))
+	}
+	if err := f.d.Cancel(id); !errors.Is(err, serve.ErrJobState) {
+		t.Errorf("cancelling a job that is not running: %v, want ErrJobState", err)
+	}
+	if err := f.d.Retry(id); err != nil {
+		t.Fatal(err)
+	}
+	f.waitFor("the job running again", all(serve.StateRunning, "slow:1 amd64"))
 }
