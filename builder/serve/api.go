@@ -45,6 +45,9 @@ type Status struct {
 	Jobs      map[string]int `json:"jobs"` // by state
 	Workers   []Worker       `json:"workers"`
 	Published map[string]int `json:"published,omitempty"` // the last run's indexes, by action
+	// HeldBack are the tags the last run did not publish: an image is
+	// missing (its job failed or is in backoff), or it failed.
+	HeldBack []HeldTag `json:"held_back,omitempty"`
 }
 
 // Worker is a worker in Status.

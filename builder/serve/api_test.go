@@ -83,7 +83,7 @@ func TestAPI(t *testing.T) {
 		{"GET", "/api/v1/jobs/aaa/amd64/log", 200, "COPY nonce /x"},
 		{"GET", "/api/v1/jobs/bbb/amd64/log", 404, "has no log yet"},
 		{"GET", "/api/v1/jobs/zzz/amd64", 404, "no such job"},
-		{"POST", "/api/v1/jobs/aaa/amd64/retry", 409, "only a failed job or one in backoff"},
+		{"POST", "/api/v1/jobs/aaa/amd64/retry", 409, "only a failed or cancelled job"},
 		{"POST", "/api/v1/jobs/ccc/arm64v8/cancel", 409, "is not running"},
 		{"POST", "/api/v1/jobs/zzz/amd64/cancel", 404, "no such job"},
 		{"POST", "/api/v1/jobs/bbb/amd64/retry", 202, `"status": "accepted"`},

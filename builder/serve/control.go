@@ -34,8 +34,8 @@ func (d *Daemon) restore() error {
 	return nil
 }
 
-// Retry clears the backoff of a failed job and starts a run, which
-// builds it at once.
+// Retry clears the backoff of a failed job (or one that was cancelled)
+// and starts a run, which builds it at once.
 func (d *Daemon) Retry(id string) error {
 	j, ok, err := d.opts.Store.Job(id)
 	switch {
@@ -43,8 +43,8 @@ func (d *Daemon) Retry(id string) error {
 		return err
 	case !ok:
 		return fmt.Errorf("%s: %w", id, ErrNoJob)
-	case j.State != StateFailed && j.State != StateBackoff:
-		return fmt.Errorf("%s is %s; only a failed job or one in backoff can be retried: %w", id, j.State, ErrJobState)
+	case j.State != StateFailed && j.State != StateBackoff && j.State != StateCancelled:
+		return fmt.Errorf("%s is %s; only a failed or cancelled job, or one in backoff, can be retried: %w", id, j.State, ErrJobState)
 	}
 	if j.BuildID != "" {
 		if err := d.opts.Store.ClearBackoff(j.BuildID, j.Arch); err != nil {
@@ -57,7 +57,7 @@ func (d *Daemon) Retry(id string) error {
 }
 
 // Cancel cancels a running job; it ends cancelled, and is built again by
-// a later run.
+// the next run: of a new commit, or of a retry.
 func (d *Daemon) Cancel(id string) error {
 	d.mu.Lock()
 	st := d.state

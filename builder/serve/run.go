@@ -179,25 +179,26 @@ func (d *Daemon) finish(st *state, report *scheduler.Report) {
 // back by its backoff keeps it; one that succeeded clears it.
 func (d *Daemon) backoffAfter(o *scheduler.Outcome, now time.Time) (time.Time, bool) {
 	var held *BackoffError
+	key := backoffKey(o)
 	switch {
 	case errors.As(o.Err, &held):
 		return held.Next, true
-	case o.Result.BuildID == "":
-		return time.Time{}, false // not planned, or no build id: nothing to retry by
+	case o.Job.Err != nil:
+		return time.Time{}, false // not planned: a new commit must fix it
 	case o.Status == scheduler.Built || o.Status == scheduler.UpToDate:
-		if err := d.opts.Store.ClearBackoff(o.Result.BuildID, o.Job.Arch); err != nil {
+		if err := d.opts.Store.ClearBackoff(key, o.Job.Arch); err != nil {
 			d.log.Error("store: clearing a backoff", "err", err)
 		}
 		return time.Time{}, false
 	case o.Status != scheduler.Failed:
 		return time.Time{}, false
 	}
-	b, _, err := d.opts.Store.Backoff(o.Result.BuildID, o.Job.Arch)
+	b, _, err := d.opts.Store.Backoff(key, o.Job.Arch)
 	if err != nil {
 		d.log.Error("store: reading a backoff", "err", err)
 	}
 	if b.Count == 0 {
-		b = store.Backoff{BuildID: o.Result.BuildID, Arch: o.Job.Arch, First: now}
+		b = store.Backoff{BuildID: key, Arch: o.Job.Arch, First: now}
 	}
 	b.Count++
 	b.Last, b.Err = now, o.Err.Error()
@@ -218,4 +219,14 @@ func counts(st *state) map[string]int {
 		c[sj.State]++
 	}
 	return c
+}
+
+// backoffKey is what a failure backs off by: the build id, or, for a job
+// that failed before it had one (a FROM that could not be resolved), the
+// job's id.
+func backoffKey(o *scheduler.Outcome) string {
+	if o.Result.BuildID != "" {
+		return o.Result.BuildID
+	}
+	return "job " + o.Job.ID
 }

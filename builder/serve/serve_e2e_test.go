@@ -2,10 +2,12 @@ package serve_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -16,8 +18,10 @@ import (
 	"github.com/brewkit/brewkit/builder/engine"
 	"github.com/brewkit/brewkit/builder/farmtest"
 	"github.com/brewkit/brewkit/builder/gitsource"
+	"github.com/brewkit/brewkit/builder/localdaemon"
 	"github.com/brewkit/brewkit/builder/serve"
 	"github.com/brewkit/brewkit/builder/serve/store"
+	"github.com/brewkit/brewkit/scheduler/workers"
 )
 
 // fixture is a daemon on the farm following an official-images repository
@@ -37,11 +41,16 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	farm := farmtest.Require(t)
+	return newFixtureOn(t, farm, farm.Workers)
+}
+
+// newFixtureOn is a fixture whose daemon builds on ws.
+func newFixtureOn(t *testing.T, farm farmtest.Farm, ws []workers.Worker) *fixture {
 	f := &fixture{t: t, farm: farm, git: farmtest.GitDaemon(t), oi: "official-images"}
 	nonce := fmt.Sprint(time.Now().UnixNano())
 	f.to = farm.Registry + "/serve-" + nonce
 	f.git.NewRepo(t, f.oi, map[string]string{"README": "test\n"})
-	target, err := engine.Farm(farm.Workers, farm.Registry, farm.Registry+"/serve-"+nonce+"/staging")
+	target, err := engine.Farm(ws, farm.Registry, farm.Registry+"/serve-"+nonce+"/staging")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +58,8 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := engine.New(engine.Options{Target: target, Sources: sources, WaitForWorkers: true, SendContexts: true, Fair: true})
+	e, err := engine.New(engine.Options{Target: target, Sources: sources, WaitForWorkers: true, SendContexts: true, Fair: true,
+		Heartbeat: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,10 +220,33 @@ func TestE2EServe(t *testing.T) {
 	if f.published("bad:1") {
 		t.Error("bad:1 was published though it never built")
 	}
+	f.waitHeld("bad:1", "amd64: bad:1 (amd64) failed")
 	_, c4 := f.app(map[string]string{"bad/missing": "now here\n"})
 	f.library(map[string]string{"bad": entry(url, c4, "1", "bad")})
 	f.waitFor("bad fixed", all(serve.StateSucceeded, "bad:1 amd64", "bad:1 arm64v8"))
 	f.waitPublished("bad:1")
+}
+
+// waitHeld waits for the status to say tag is held back, missing an
+// image as want says.
+func (f *fixture) waitHeld(tag, want string) {
+	f.t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		s, err := f.d.Status()
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		for _, h := range s.HeldBack {
+			if h.Ref == f.to+"/"+tag && slices.Contains(h.Missing, want) {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			f.t.Fatalf("%s is not held back with %q: %+v", tag, want, s.HeldBack)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // waitPublished waits for the tags to be in the registry.
@@ -237,4 +270,95 @@ type testLog struct{ t *testing.T }
 func (l testLog) Write(p []byte) (int, error) {
 	l.t.Log(strings.TrimSpace(string(p)))
 	return len(p), nil
+}
+
+// TestE2EServeWorkerKilled kills the only arm64v8 worker while it builds:
+// its job waits (the worker is down), and finishes once a new buildkitd
+// answers at the worker's address.
+func TestE2EServeWorkerKilled(t *testing.T) {
+	farm := farmtest.Require(t)
+	sockDir := t.TempDir()
+	sock := filepath.Join(sockDir, "buildkitd.sock") // a link to the daemon of the moment
+	start := func() *localdaemon.Daemon {
+		// Not t.TempDir: a killed buildkitd's containers outlive it for a
+		// moment, and with them its overlay mounts.
+		state, err := os.MkdirTemp("", "brewkit-test-worker-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := localdaemon.Start(t.Context(), farm.Bin("buildkitd"), localdaemon.WithArch("arm64v8"),
+			localdaemon.WithStateDir(state), localdaemon.WithStartTimeout(30*time.Second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { d.Stop(); farmtest.RemoveState(t, state) })
+		os.Remove(sock)
+		if err := os.Symlink(strings.TrimPrefix(d.Worker.Address, "unix://"), sock); err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	first := start()
+	ws := []workers.Worker{farm.Worker("amd64"), {Name: "arm", Address: "unix://" + sock, Arches: []string{"arm64v8"}}}
+	f := newFixtureOn(t, farm, ws)
+	files := map[string]string{}
+	for _, arch := range []string{"amd64", "arm64v8"} {
+		files["slow-"+arch+"/Dockerfile"] = "FROM scratch\nCOPY busybox /bin/busybox\nCOPY nonce /nonce\nRUN [\"/bin/busybox\", \"sleep\", \"3\"]\n"
+		files["slow-"+arch+"/busybox"] = string(farmtest.Busybox(t, arch))
+		files["slow-"+arch+"/nonce"] = f.to
+	}
+	url, commit := f.app(files)
+	f.library(map[string]string{"slow": fmt.Sprintf("Maintainers: x <x@example.com> (@x)\nGitRepo: %s\nGitCommit: %s\n\n"+
+		"Tags: 1\nArchitectures: amd64, arm64v8\nDirectory: slow-amd64\narm64v8-Directory: slow-arm64v8\n", url, commit)})
+	f.waitFor("the arm64v8 job running", all(serve.StateRunning, "slow:1 arm64v8"))
+	if err := first.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	f.waitFor("the arm64v8 job waiting for its worker", all(serve.StateQueued, "slow:1 arm64v8"))
+	if s, err := f.d.Status(); err != nil || workerUp(s, "arm") {
+		t.Fatalf("worker arm after its buildkitd was killed: %+v, %v; want it down", s.Workers, err)
+	}
+	start()
+	f.waitFor("the arm64v8 job built on the new buildkitd", all(serve.StateSucceeded, "slow:1 arm64v8", "slow:1 amd64"))
+	f.waitPublished("slow:1")
+}
+
+func workerUp(s serve.Status, name string) bool {
+	for _, w := range s.Workers {
+		if w.Name == name {
+			return w.Up
+		}
+	}
+	return false
+}
+
+// TestE2EServeCancel cancels a running job through the API's method: it
+// ends cancelled, is not backed off, and a retry builds it.
+func TestE2EServeCancel(t *testing.T) {
+	f := newFixture(t)
+	files := map[string]string{}
+	for _, arch := range []string{"amd64", "arm64v8"} {
+		files["slow-"+arch+"/Dockerfile"] = "FROM scratch\nCOPY busybox /bin/busybox\nCOPY nonce /nonce\nRUN [\"/bin/busybox\", \"sleep\", \"30\"]\n"
+		files["slow-"+arch+"/busybox"] = string(farmtest.Busybox(t, arch))
+		files["slow-"+arch+"/nonce"] = f.to
+	}
+	url, commit := f.app(files)
+	f.library(map[string]string{"slow": fmt.Sprintf("Maintainers: x <x@example.com> (@x)\nGitRepo: %s\nGitCommit: %s\n\n"+
+		"Tags: 1\nArchitectures: amd64\nDirectory: slow-amd64\n", url, commit)})
+	running := f.waitFor("the job running", all(serve.StateRunning, "slow:1 amd64"))
+	id := running["slow:1 amd64"].ID
+	if err := f.d.Cancel(id); err != nil {
+		t.Fatal(err)
+	}
+	cancelled := f.waitFor("the job cancelled", all(serve.StateCancelled, "slow:1 amd64"))
+	if f.published("slow:1") || cancelled["slow:1 amd64"].Error == "" {
+		t.Errorf("cancelled job: %+v, published %v", cancelled["slow:1 amd64"], f.published("slow:1"))
+	}
+	if err := f.d.Cancel(id); !errors.Is(err, serve.ErrJobState) {
+		t.Errorf("cancelling a job that is not running: %v, want ErrJobState", err)
+	}
+	if err := f.d.Retry(id); err != nil {
+		t.Fatal(err)
+	}
+	f.waitFor("the job running again", all(serve.StateRunning, "slow:1 amd64"))
 }

@@ -1,6 +1,8 @@
 package serve
 
 import (
+	"fmt"
+
 	"github.com/brewkit/brewkit/builder/publish"
 )
 
@@ -36,7 +38,35 @@ func (d *Daemon) Status() (Status, error) {
 		for _, a := range []publish.Action{publish.Written, publish.UpToDate, publish.Blocked, publish.Failed} {
 			s.Published[a.String()] = sum.Count(a)
 		}
+		s.HeldBack = heldBack(sum)
 	}
 	st.mu.Unlock()
 	return s, nil
+}
+
+// HeldTag is a tag the last run did not publish, and why.
+type HeldTag struct {
+	Ref string `json:"ref"`
+	// Missing are its images that did not build: "arm64v8: JOB failed".
+	Missing []string `json:"missing,omitempty"`
+	Error   string   `json:"error,omitempty"`
+}
+
+// heldBack lists the blocked and failed indexes of sum.
+func heldBack(sum *publish.Summary) []HeldTag {
+	var held []HeldTag
+	for _, r := range sum.Results {
+		if r.Action != publish.Blocked && r.Action != publish.Failed {
+			continue
+		}
+		h := HeldTag{Ref: r.Target.Ref}
+		for _, m := range r.Target.Missing {
+			h.Missing = append(h.Missing, fmt.Sprintf("%s: %s %s", m.Arch, m.Job, m.Status))
+		}
+		if r.Err != nil {
+			h.Error = r.Err.Error()
+		}
+		held = append(held, h)
+	}
+	return held
 }

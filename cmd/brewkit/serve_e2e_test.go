@@ -112,7 +112,7 @@ func waitUntil(t *testing.T, what string, cond func() bool, p *process) {
 // namespace, by URI, from the farm registry's access log.
 func (f *serveFixture) manifestPuts(t *testing.T) map[string]int {
 	t.Helper()
-	file, err := os.Open(filepath.Join(f.farm.Root, ".farm", "registry", "registry.log"))
+	file, err := os.Open(filepath.Join(filepath.Dir(f.farm.File), "registry", "registry.log")) // beside the workers file hack/farm writes
 	if err != nil {
 		t.Fatal(err)
 	}
