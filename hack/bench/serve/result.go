@@ -9,13 +9,13 @@ import (
 
 // result is a whole benchmark run.
 type result struct {
-	Arch  string       `json:"arch"`
-	CPUs  int          `json:"cpus"`
-	Start time.Time    `json:"start"`
+	Arch  string        `json:"arch"`
+	CPUs  int           `json:"cpus"`
+	Start time.Time     `json:"start"`
 	Delay time.Duration `json:"delay"` // of every registry request (-delay)
-	Stage stageResult  `json:"stage"`
-	Syncs []syncResult `json:"syncs"`
-	Split *split       `json:"split,omitempty"`
+	Stage stageResult   `json:"stage"`
+	Syncs []syncResult  `json:"syncs"`
+	Split *split        `json:"split,omitempty"`
 }
 
 func (r *result) print(w io.Writer, timed int) {
