@@ -72,6 +72,11 @@ type Executor struct {
 	// that must survive SIGKILL sends contexts instead.
 	SendContexts bool
 
+	// LookupCache, if set, remembers the build ids found staged in
+	// Staging (or staged by this Executor) for the Executors that share
+	// it: for a daemon that builds the same library again and again.
+	LookupCache *LookupCache
+
 	// DryRun resolves parents, computes build ids and looks them up, but
 	// builds nothing: a job that is not there fails with a *NotBuiltError,
 	// and its descendants are skipped (their build ids depend on it).
@@ -171,7 +176,7 @@ func (e *Executor) stage() (stage, error) {
 	if e.Staging == "" {
 		return nil, errors.New("builder.Executor: set Staging (a registry) or Layout (a directory) to keep the images in")
 	}
-	return &registryStage{prefix: e.Staging, reg: e.Registry}, nil
+	return &registryStage{prefix: e.Staging, reg: e.Registry, found: e.LookupCache}, nil
 }
 
 // resolveParents gives every FROM but scratch its digest for the job's

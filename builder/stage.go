@@ -40,6 +40,7 @@ type stage interface {
 type registryStage struct {
 	prefix string
 	reg    *Registry
+	found  *LookupCache // nil: every lookup asks the registry
 }
 
 var (
@@ -50,14 +51,19 @@ var (
 func (s *registryStage) repo(arch string) string { return s.prefix + "-" + arch }
 
 func (s *registryStage) lookup(ctx context.Context, arch, buildID string) (scheduler.Result, bool, error) {
-	desc, err := s.reg.Lookup(ctx, s.repo(arch)+":"+buildID)
-	if err != nil {
-		return scheduler.Result{}, false, maybeTransient(err)
+	tag := s.repo(arch) + ":" + buildID
+	d, ok := s.found.get(tag)
+	if !ok {
+		desc, err := s.reg.Lookup(ctx, tag)
+		if err != nil {
+			return scheduler.Result{}, false, maybeTransient(err)
+		}
+		if desc == nil {
+			return scheduler.Result{}, false, nil
+		}
+		d = desc.Digest.String()
+		s.found.add(tag, d)
 	}
-	if desc == nil {
-		return scheduler.Result{}, false, nil
-	}
-	d := desc.Digest.String()
 	return scheduler.Result{Ref: s.repo(arch) + "@" + d, Digest: d, BuildID: buildID, UpToDate: true}, true, nil
 }
 
@@ -79,6 +85,7 @@ func (s *registryStage) commit(_ context.Context, arch, buildID string, resp map
 	if d == "" {
 		return scheduler.Result{}, fmt.Errorf("pushing %s:%s: BuildKit returned no image digest", s.repo(arch), buildID)
 	}
+	s.found.add(s.repo(arch)+":"+buildID, d)
 	return scheduler.Result{Ref: s.repo(arch) + "@" + d, Digest: d, BuildID: buildID}, nil
 }
 
@@ -90,5 +97,6 @@ func (s *registryStage) write(ctx context.Context, arch, buildID string, img v1.
 	if err := s.reg.WriteImage(ctx, s.repo(arch)+":"+buildID, img); err != nil {
 		return scheduler.Result{}, maybeTransient(err)
 	}
+	s.found.add(s.repo(arch)+":"+buildID, d.String())
 	return scheduler.Result{Ref: s.repo(arch) + "@" + d.String(), Digest: d.String(), BuildID: buildID}, nil
 }
