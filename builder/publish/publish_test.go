@@ -467,3 +467,69 @@ func TestPublishStagedCache(t *testing.T) {
 		t.Error("NewStagedCache(0) succeeded")
 	}
 }
+
+// Publishes that share a TagCache ask the registry once about a tag
+// whose index has not changed: the second finds every tag up to date
+// with no HEAD of a tag. A tag whose index changed is asked about and
+// written. One moved by somebody else within MaxAge is not seen (the
+// trade-off the cache makes); once its entry is older, it is set right.
+func TestPublishTagCache(t *testing.T) {
+	reg := newTestRegistry(t)
+	jobs := library(t, reg.host)
+	ts := targets(t, jobs, Options{To: reg.host + "/lib"})
+	fewer := targets(t, jobs[:1], Options{To: reg.host + "/lib"}) // foo:1 and its kin with arm64v8 alone
+	tags, err := NewTagCache(64, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tagHeads := func() int {
+		n := 0
+		for _, r := range reg.log.Snapshot() {
+			if r.Method == http.MethodHead && strings.Contains(r.Path, "/lib/") && !strings.Contains(r.Path, "/manifests/sha256:") {
+				n++
+			}
+		}
+		return n
+	}
+	count := func(s *Summary, a Action) int { return s.Count(a) }
+
+	if s := publish(t, newPublisher(t, WithTagCache(tags)), ts); count(s, Written) != len(ts) {
+		t.Fatalf("first publish:\n%s", strings.Join(actions(s), "\n"))
+	}
+	tagHeads()
+	if s := publish(t, newPublisher(t, WithTagCache(tags)), ts); count(s, UpToDate) != len(ts) {
+		t.Errorf("second publish, want all up to date:\n%s", strings.Join(actions(s), "\n"))
+	}
+	if n := tagHeads(); n != 0 {
+		t.Errorf("the second publish sent %d HEADs of tags, want none", n)
+	}
+
+	// Somebody else moves the tags of fewer; the cache does not know.
+	if s := publish(t, newPublisher(t), fewer); count(s, Written) != len(fewer) {
+		t.Fatalf("moving the tags:\n%s", strings.Join(actions(s), "\n"))
+	}
+	if s := publish(t, newPublisher(t, WithTagCache(tags)), ts); count(s, UpToDate) != len(ts) {
+		t.Errorf("within MaxAge, want all up to date (the cache's trade-off):\n%s", strings.Join(actions(s), "\n"))
+	}
+	expired, err := NewTagCache(64, time.Nanosecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	publish(t, newPublisher(t, WithTagCache(expired)), fewer) // fills expired, which trusts nothing
+	tagHeads()
+	s := publish(t, newPublisher(t, WithTagCache(expired)), ts)
+	if n := tagHeads(); n != len(ts) {
+		t.Errorf("with expired entries, %d HEADs of tags, want %d", n, len(ts))
+	}
+	if count(s, Written) != len(fewer) || count(s, UpToDate) != len(ts)-len(fewer) {
+		t.Errorf("with expired entries, want the %d moved tags written, the rest up to date:\n%s", len(fewer), strings.Join(actions(s), "\n"))
+	}
+
+	// An index that changed is asked about and written, whatever the cache holds.
+	if s := publish(t, newPublisher(t, WithTagCache(tags)), fewer); count(s, Written) != len(fewer) {
+		t.Errorf("a changed index, want written:\n%s", strings.Join(actions(s), "\n"))
+	}
+	if _, err := NewTagCache(1, 0); err == nil {
+		t.Error("NewTagCache(1, 0) succeeded")
+	}
+}

@@ -24,6 +24,7 @@ type options struct {
 	transport http.RoundTripper
 	retry     RetryPolicy
 	staged    *StagedCache
+	tags      *TagCache
 }
 
 // Option configures a [Publisher].
@@ -93,6 +94,19 @@ func WithStagedCache(c *StagedCache) Option {
 			return errors.New("publish: nil staged cache")
 		}
 		o.staged = c
+		return nil
+	}
+}
+
+// WithTagCache has the Publishes that share c skip the registry's answer
+// for a tag found or written with the same index less than c's MaxAge ago
+// (default none: every tag is asked about). See [TagCache].
+func WithTagCache(c *TagCache) Option {
+	return func(o *options) error {
+		if c == nil {
+			return errors.New("publish: nil tag cache")
+		}
+		o.tags = c
 		return nil
 	}
 }

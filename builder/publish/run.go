@@ -59,6 +59,10 @@ func (r *run) publish(ctx context.Context, t Target) Result {
 	if err != nil {
 		return fail(err)
 	}
+	if r.o.tags.has(t.Ref, idx) {
+		res.Action = UpToDate
+		return res
+	}
 	have, err := r.reg.head(ctx, ref, !r.o.dryRun)
 	if err != nil {
 		return fail(err)
@@ -66,6 +70,7 @@ func (r *run) publish(ctx context.Context, t Target) Result {
 	switch {
 	case have != nil && have.Digest == idx.Digest && have.Size == int64(len(idx.Raw)):
 		res.Action = UpToDate
+		r.o.tags.add(t.Ref, idx)
 	case r.o.dryRun:
 		res.Action = WouldWrite
 	default:
@@ -76,6 +81,7 @@ func (r *run) publish(ctx context.Context, t Target) Result {
 			return fail(err)
 		}
 		res.Action = Written
+		r.o.tags.add(t.Ref, idx)
 	}
 	return res
 }
