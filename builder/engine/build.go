@@ -65,7 +65,7 @@ func (e *Engine) Build(ctx context.Context, p *scheduler.Plan, opts BuildOptions
 		return nil, err
 	}
 	exec := &builder.Executor{Staging: e.target.Staging, Layout: e.target.Layout, Registry: reg, Keychain: e.keychain,
-		Cache: e.sources, Progress: opts.Progress, Locks: e.locks, Logs: opts.Logs, Admit: opts.Admit, SendContexts: e.send}
+		Cache: e.sources, Progress: opts.Progress, Locks: e.locks, Logs: opts.Logs, Admit: opts.Admit, SendContexts: e.send, LookupCache: e.found}
 	defer exec.Close()
 	var ex scheduler.Executor = exec
 	if opts.JobContext != nil {

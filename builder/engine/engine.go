@@ -53,6 +53,14 @@ type Options struct {
 	// JobTimeout, if set, cancels and fails a job attempt that runs
 	// longer: a hung solve.
 	JobTimeout time.Duration
+	// Recheck, if set, is how long the Engine trusts a registry's answer
+	// that it has an image: a build id found staged (see
+	// [builder.LookupCache]), a tag found or written with the index it
+	// should have (see [publish.TagCache]). Builds and publishes within
+	// it ask the registry only about what is new or changed. Zero trusts
+	// nothing: every build looks every job up, every publish asks about
+	// every tag, as a CLI run should. A daemon sets an hour or so.
+	Recheck time.Duration
 	// Heartbeat, if set, probes every worker that is up that often, so
 	// that one that dies is marked down, and gets no job, even while it
 	// runs none.
@@ -72,6 +80,8 @@ type Engine struct {
 	inspector *builder.Inspector   // nil without Sources
 	pool      *scheduler.Pool      // the target's workers, shared by every build
 	staged    *publish.StagedCache // what Publish read of staged images
+	found     *builder.LookupCache // nil without Options.Recheck
+	tags      *publish.TagCache    // nil without Options.Recheck
 	wait      bool                 // Options.WaitForWorkers
 	send      bool                 // Options.SendContexts
 	fair      bool                 // Options.Fair
@@ -113,6 +123,14 @@ func New(opts Options) (*Engine, error) {
 		timeout:  opts.JobTimeout,
 		staged:   staged,
 	}
+	if opts.Recheck > 0 {
+		if e.found, err = builder.NewLookupCache(maxRemembered, opts.Recheck); err != nil {
+			return nil, err
+		}
+		if e.tags, err = publish.NewTagCache(maxRemembered, opts.Recheck); err != nil {
+			return nil, err
+		}
+	}
 	if opts.Sources != nil {
 		e.inspector = builder.NewInspector(opts.Sources)
 	}
@@ -122,6 +140,11 @@ func New(opts Options) (*Engine, error) {
 // maxStaged bounds the staged images an Engine remembers reading: more
 // than the jobs of the whole official library, some 7,900.
 const maxStaged = 16384
+
+// maxRemembered bounds the build ids and the tags an Engine with
+// Options.Recheck trusts: more than the official library's 7,900 jobs
+// and 9,300 tags per namespace.
+const maxRemembered = 65536
 
 // Target is where e runs jobs and keeps images.
 func (e *Engine) Target() *Target { return e.target }

@@ -53,7 +53,7 @@ func (e *Engine) Lookup(ctx context.Context, p *scheduler.Plan) (*Lookup, error)
 	if err != nil {
 		return nil, err
 	}
-	exec := &builder.Executor{Staging: e.target.Staging, Registry: reg, Keychain: e.keychain, Cache: e.sources, DryRun: true}
+	exec := &builder.Executor{Staging: e.target.Staging, Registry: reg, Keychain: e.keychain, Cache: e.sources, DryRun: true, LookupCache: e.found}
 	defer exec.Close()
 	report := (&scheduler.Runner{Workers: lookupWorkers(p), Exec: exec, Attempts: 1}).Run(ctx, p)
 	if err := ctx.Err(); err != nil {

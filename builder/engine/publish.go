@@ -50,7 +50,11 @@ func (e *Engine) Publish(ctx context.Context, report *scheduler.Report, o Publis
 	if jobs <= 0 {
 		jobs = 8
 	}
-	p, err := publish.New(publish.WithDryRun(o.DryRun), publish.WithJobs(jobs), publish.WithKeychain(e.keychain), publish.WithStagedCache(e.staged))
+	popts := []publish.Option{publish.WithDryRun(o.DryRun), publish.WithJobs(jobs), publish.WithKeychain(e.keychain), publish.WithStagedCache(e.staged)}
+	if e.tags != nil {
+		popts = append(popts, publish.WithTagCache(e.tags))
+	}
+	p, err := publish.New(popts...)
 	if err != nil {
 		return nil, err
 	}

@@ -32,6 +32,7 @@ type serveOptions struct {
 	backoff      string
 	backoffScale float64
 	jobTimeout   time.Duration
+	recheck      time.Duration
 	grace        time.Duration
 	logCount     int
 	logAge       time.Duration
@@ -79,6 +80,7 @@ The JSON API on --listen: GET /healthz, /api/v1/status, /api/v1/jobs?state=S,
 	f.StringVar(&o.backoff, "backoff", "0,0,1h,2h,4h,8h,16h,32h", "how long a failing job waits before its next attempt, by attempt count (the last repeats)")
 	f.Float64Var(&o.backoffScale, "backoff-scale", 1, "multiply --backoff by this (tests use 1/3600 to turn hours into seconds)")
 	f.DurationVar(&o.jobTimeout, "job-timeout", 3*time.Hour, "a solve running longer is cancelled and fails")
+	f.DurationVar(&o.recheck, "recheck", time.Hour, "trust the registry's answer that it has a staged build id or a published tag's index this long; 0 asks about every job and tag at every run")
 	f.DurationVar(&o.grace, "grace", 5*time.Minute, "on SIGTERM, how long running solves may finish before they are cancelled")
 	f.IntVar(&o.logCount, "log-count", 10000, "job logs kept, at most")
 	f.DurationVar(&o.logAge, "log-age", 30*24*time.Hour, "job logs older than this are removed")
@@ -154,7 +156,7 @@ func (o *serveOptions) newEngine(sources *gitsource.Cache) (*engine.Engine, erro
 		return nil, fmt.Errorf("--cache: %w", err)
 	}
 	return engine.New(engine.Options{Target: t, Sources: sources, Locks: locks, Logger: o.log,
-		WaitForWorkers: true, SendContexts: true, Fair: true, JobTimeout: o.jobTimeout, Heartbeat: 10 * time.Second})
+		WaitForWorkers: true, SendContexts: true, Fair: true, JobTimeout: o.jobTimeout, Heartbeat: 10 * time.Second, Recheck: o.recheck})
 }
 
 func (o *serveOptions) newDaemon(sources *gitsource.Cache, e *engine.Engine, st *store.Store, sched store.Schedule) (*serve.Daemon, error) {

@@ -49,7 +49,7 @@ func run(ctx context.Context, c config) (*result, error) {
 	go func() { done <- b.d.Run(runCtx) }()
 	defer func() { cancel(); <-done }()
 
-	res := &result{Arch: runtime.GOARCH, CPUs: runtime.NumCPU(), Start: time.Now(), Delay: c.delay}
+	res := &result{Arch: runtime.GOARCH, CPUs: runtime.NumCPU(), Start: time.Now(), Delay: c.delay, Recheck: c.recheck}
 	if res.Stage, err = b.stage(ctx); err != nil {
 		return res, err
 	}
@@ -141,7 +141,7 @@ func setup(c config) (*bench, func(), error) {
 		return fail(err)
 	}
 	b.e, err = engine.New(engine.Options{Target: t, Sources: b.sources, Locks: locks, Logger: log,
-		WaitForWorkers: true, SendContexts: true, Fair: true, JobTimeout: 3 * time.Hour, Heartbeat: 10 * time.Second})
+		WaitForWorkers: true, SendContexts: true, Fair: true, JobTimeout: 3 * time.Hour, Heartbeat: 10 * time.Second, Recheck: c.recheck})
 	if err != nil {
 		return fail(err)
 	}

@@ -51,6 +51,7 @@ type config struct {
 	memProfile   string
 	registryPid  int
 	delay        time.Duration
+	recheck      time.Duration
 }
 
 func main() {
@@ -70,6 +71,7 @@ func main() {
 	flag.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of the measured syncs to this file")
 	flag.StringVar(&c.memProfile, "memprofile", "", "write a heap profile after the measured syncs to this file")
 	flag.IntVar(&c.registryPid, "registry-pid", 0, "the registry's pid, for its CPU time (default: the one hack/farm up recorded)")
+	flag.DurationVar(&c.recheck, "recheck", time.Hour, "serve --recheck: how long the registry's answers are trusted; 0 asks about every job and tag at every sync")
 	flag.DurationVar(&c.delay, "delay", 0, "reach the farm's registry through a proxy that delays each request this long (a registry that far away)")
 	flag.Parse()
 	if c.synth == "" {

@@ -9,17 +9,18 @@ import (
 
 // result is a whole benchmark run.
 type result struct {
-	Arch  string        `json:"arch"`
-	CPUs  int           `json:"cpus"`
-	Start time.Time     `json:"start"`
-	Delay time.Duration `json:"delay"` // of every registry request (-delay)
-	Stage stageResult   `json:"stage"`
-	Syncs []syncResult  `json:"syncs"`
-	Split *split        `json:"split,omitempty"`
+	Arch    string        `json:"arch"`
+	CPUs    int           `json:"cpus"`
+	Start   time.Time     `json:"start"`
+	Delay   time.Duration `json:"delay"`   // of every registry request (-delay)
+	Recheck time.Duration `json:"recheck"` // serve --recheck (-recheck)
+	Stage   stageResult   `json:"stage"`
+	Syncs   []syncResult  `json:"syncs"`
+	Split   *split        `json:"split,omitempty"`
 }
 
 func (r *result) print(w io.Writer, timed int) {
-	fmt.Fprintf(w, "brewkit serve at scale, %s, %d CPUs, registry requests delayed %s\n\n", r.Start.UTC().Format(time.DateOnly), r.CPUs, r.Delay)
+	fmt.Fprintf(w, "brewkit serve at scale, %s, %d CPUs, registry requests delayed %s, --recheck %s\n\n", r.Start.UTC().Format(time.DateOnly), r.CPUs, r.Delay, r.Recheck)
 	s := r.Stage
 	fmt.Fprintf(w, "first sync: %d jobs, %s in %d run(s) (%d after a commit to plan failed jobs again); jobs %v; indexes written %d\n",
 		s.Jobs, s.Took.Round(time.Second), s.Runs, s.Replans, s.Statuses, s.Written)
