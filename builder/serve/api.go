@@ -16,7 +16,9 @@ import (
 //	GET  /api/v1/status                       commit, counts by state, workers
 //	GET  /api/v1/jobs?state=S&repo=R&arch=A   jobs, filtered
 //	GET  /api/v1/jobs/{source}/{arch}         one job (a job id is SOURCEID/ARCH)
-//	GET  /api/v1/jobs/{source}/{arch}/log     its latest log, plain text
+//	GET  /api/v1/jobs/{source}/{arch}/log     its latest log, plain text; with
+//	                                          "Accept: text/event-stream" or ?follow=1,
+//	                                          streamed while the job runs (see streamLog)
 //	POST /api/v1/sync                         poll the source now
 //	POST /api/v1/jobs/{source}/{arch}/retry   build a failed job again now
 //	POST /api/v1/jobs/{source}/{arch}/cancel  cancel a running job
@@ -129,6 +131,10 @@ func (d *Daemon) getJob(w http.ResponseWriter, r *http.Request) {
 func (d *Daemon) getLog(w http.ResponseWriter, r *http.Request) {
 	j, ok := d.lookupJob(w, r)
 	if !ok {
+		return
+	}
+	if wantsStream(r) {
+		d.streamLog(w, r, j)
 		return
 	}
 	if j.Log == "" {

@@ -69,6 +69,8 @@ type Daemon struct {
 	again   bool        // another run is due when it ends
 	syncErr error       // of the last sync, if it failed
 	timer   *time.Timer // the next run, at the earliest backoff's end
+
+	streams *logStreams // the live log streams, ended when Run returns
 }
 
 // errCancelled is the cause of a job cancelled through the API.
@@ -111,13 +113,16 @@ func New(opts Options) (*Daemon, error) {
 		syncReq: make(chan struct{}, 1),
 		wake:    make(chan struct{}, 1),
 		state:   newState(nil, "", 0),
+		streams: newLogStreams(),
 	}, nil
 }
 
 // Run syncs at once, then every Poll and whenever [Daemon.Sync] asks,
 // until ctx is done; it then waits for the run in progress, whose builds
-// see ctx too (drain the engine first to let them finish).
+// see ctx too (drain the engine first to let them finish). As it returns,
+// the logs being streamed end.
 func (d *Daemon) Run(ctx context.Context) error {
+	defer d.streams.stop()
 	if err := d.restore(); err != nil {
 		return err
 	}
