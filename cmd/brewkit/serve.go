@@ -16,6 +16,7 @@ import (
 	"github.com/brewkit/brewkit/builder/gitsource"
 	"github.com/brewkit/brewkit/builder/serve"
 	"github.com/brewkit/brewkit/builder/serve/store"
+	"github.com/brewkit/brewkit/builder/serve/web"
 )
 
 type serveOptions struct {
@@ -60,8 +61,9 @@ no new job starts, running ones get --grace to finish, then are cancelled
 and built again after a restart.
 
 The JSON API on --listen: GET /healthz, /api/v1/status, /api/v1/jobs?state=S,
-/api/v1/jobs/ID, /api/v1/jobs/ID/log; POST /api/v1/sync,
-/api/v1/jobs/ID/retry, /api/v1/jobs/ID/cancel.`,
+/api/v1/jobs/ID, /api/v1/jobs/ID/log (?follow=1 streams it); POST /api/v1/sync,
+/api/v1/jobs/ID/retry, /api/v1/jobs/ID/cancel. A web page at / shows the
+workers, the queue and each job, with its log live.`,
 		Example: `  brewkit serve --source ~/official-images --workers .farm/workers.yaml \
     --push 127.0.0.1:5000/library --state /var/lib/brewkit`,
 		Args: cobra.NoArgs,
@@ -172,13 +174,17 @@ func (o *serveOptions) newDaemon(sources *gitsource.Cache, e *engine.Engine, st 
 // serve runs the daemon and its API until ctx is done (SIGTERM or
 // SIGINT), then drains: no new job, --grace for the running ones.
 func (o *serveOptions) serve(ctx context.Context, e *engine.Engine, d *serve.Daemon) error {
+	h, err := web.New(web.Options{Daemon: d, Logger: o.log})
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", o.listen)
 	if err != nil {
 		return fmt.Errorf("--listen: %w", err)
 	}
-	srv := &http.Server{Handler: d.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
-	o.log.Info("serving", "listen", ln.Addr().String(), "source", o.source, "push", o.push)
+	o.log.Info("serving", "listen", ln.Addr().String(), "page", "http://"+ln.Addr().String()+"/", "source", o.source, "push", o.push)
 	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx)) // builds outlive the signal until drained
 	defer stop()
 	done := make(chan error, 1)
