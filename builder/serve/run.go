@@ -125,7 +125,12 @@ func (d *Daemon) observe(st *state) func(scheduler.Event) {
 				sj.State, sj.Worker, sj.Attempts, sj.Start, sj.End = StateRunning, o.Worker, o.Attempts, o.Start, time.Time{}
 			})
 		default:
-			st.update(o.Job, func(sj *store.Job) { sj.State, sj.End = endState(o), o.End })
+			// what the API shows of an ended job is whole at once: its
+			// build id and image with its state, not at the run's end
+			st.update(o.Job, func(sj *store.Job) {
+				sj.State, sj.End, sj.Worker, sj.Attempts = endState(o), o.End, o.Worker, o.Attempts
+				sj.BuildID, sj.Digest, sj.Image = o.Result.BuildID, o.Result.Digest, o.Result.Ref
+			})
 			if o.Status == scheduler.Built || o.Status == scheduler.UpToDate {
 				d.queueChildren(st, o.Job)
 			}
