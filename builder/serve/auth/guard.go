@@ -30,8 +30,11 @@ type Guard struct {
 	Logger *slog.Logger
 }
 
-// maxLoggedPath is the most of a path a log line shows.
-const maxLoggedPath = 256
+// The most of a path and of a method that a log line shows.
+const (
+	maxLoggedPath   = 256
+	maxLoggedMethod = 16
+)
 
 // Wrap returns next behind the guard. A request it lets through carries
 // its token's name in its context ([NameFrom]).
@@ -48,7 +51,7 @@ func (g Guard) Wrap(next http.Handler) http.Handler {
 		sw := &statusWriter{ResponseWriter: w, code: http.StatusOK}
 		name := g.mutate(sw, r, next)
 		log.LogAttrs(r.Context(), slog.LevelInfo, "api mutation", slog.String("token_name", name),
-			slog.String("method", r.Method), slog.String("path", loggedPath(r)),
+			slog.String("method", cut(r.Method, maxLoggedMethod)), slog.String("path", cut(r.URL.EscapedPath(), maxLoggedPath)),
 			slog.String("remote", r.RemoteAddr), slog.Int("status", sw.code))
 	})
 }
@@ -68,7 +71,7 @@ func (g Guard) read(w http.ResponseWriter, r *http.Request, next http.Handler) {
 // there was none that the guard knows.
 func (g Guard) mutate(w http.ResponseWriter, r *http.Request, next http.Handler) string {
 	if g.Tokens.Len() == 0 {
-		writeError(w, http.StatusForbidden, "this server takes no "+r.Method+" requests: it was started without a token file; start brewkit serve with --token-file to allow them")
+		writeError(w, http.StatusForbidden, "this server takes no "+cut(r.Method, maxLoggedMethod)+" requests: it was started without a token file; start brewkit serve with --token-file to allow them")
 		return ""
 	}
 	name, ok := g.authorize(w, r)
@@ -129,13 +132,12 @@ func mutating(method string) bool {
 	return method != http.MethodGet && method != http.MethodHead && method != http.MethodOptions
 }
 
-// loggedPath is r's path for a log: without the query, cut short.
-func loggedPath(r *http.Request) string {
-	p := r.URL.EscapedPath()
-	if len(p) > maxLoggedPath {
-		return p[:maxLoggedPath] + "..."
+// cut is s for a log, cut short at n bytes.
+func cut(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "..."
 	}
-	return p
+	return s
 }
 
 type nameKey struct{}

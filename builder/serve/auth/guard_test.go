@@ -189,13 +189,13 @@ func TestGuardLogs(t *testing.T) {
 	}
 }
 
-// TestGuardLogsLongPath: a long path is cut short in the log.
-func TestGuardLogsLongPath(t *testing.T) {
+// TestGuardLogsLong: a long path or method is cut short in the log.
+func TestGuardLogsLong(t *testing.T) {
 	var logs lockedBuffer
 	h := Guard{Logger: slog.New(slog.NewTextHandler(&logs, nil))}.Wrap(echo)
-	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequestWithContext(t.Context(), "POST", "/"+strings.Repeat("a", 5000), nil))
-	if out := logs.String(); len(out) > 1000 || !strings.Contains(out, "a...") {
-		t.Errorf("log of a long path: %d bytes: %.300s", len(out), out)
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequestWithContext(t.Context(), strings.Repeat("M", 5000), "/"+strings.Repeat("a", 5000), nil))
+	if out := logs.String(); len(out) > 1000 || !strings.Contains(out, "a...") || !strings.Contains(out, "method=MMMMMMMMMMMMMMMM...") {
+		t.Errorf("log of a long path and method: %d bytes: %.400s", len(out), out)
 	}
 }
 
