@@ -8,7 +8,9 @@
 //		Store: st, Logs: logs, Publish: engine.PublishOptions{To: "registry.example/library"},
 //	})
 //	if err != nil { ... }
-//	go http.ListenAndServe("127.0.0.1:8080", d.Handler())
+//	g := auth.Guard{Tokens: tokens, Logger: log} // package builder/serve/auth; POSTs need a token
+//	srv := serve.NewHTTPServer(g.Wrap(d.Handler()))
+//	go srv.ListenAndServe() // srv.Addr = "127.0.0.1:8080"
 //	err = d.Run(ctx) // until ctx is done; drain the engine first to let builds finish
 //
 // # How it works

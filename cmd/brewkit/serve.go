@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"path/filepath"
 	"time"
 
@@ -36,12 +35,16 @@ type serveOptions struct {
 	grace        time.Duration
 	logCount     int
 	logAge       time.Duration
+	tokenFile    string
+	private      bool
+	tlsCert      string
+	tlsKey       string
 }
 
 func newServeCmd(g *globalOptions, getenv func(string) string) *cobra.Command {
 	o := &serveOptions{globalOptions: g}
 	cmd := &cobra.Command{
-		Use:   "serve --source GIT-URL-OR-PATH --workers FILE --push REGISTRY/NAMESPACE --state DIR",
+		Use:   "serve --source GIT-URL-OR-PATH --workers FILE --push REGISTRY/NAMESPACE --state DIR [--token-file FILE]",
 		Short: "Run the build-farm daemon: keep a registry in step with an official-images repository",
 		Long: `Run the build-farm daemon: keep a registry in step with an official-images repository.
 
@@ -59,14 +62,19 @@ with each job's log; a restart resumes where it stopped. SIGTERM drains:
 no new job starts, running ones get --grace to finish, then are cancelled
 and built again after a restart.
 
-The JSON API on --listen: GET /healthz, /api/v1/status, /api/v1/jobs?state=S,
-/api/v1/jobs/ID, /api/v1/jobs/ID/log; POST /api/v1/sync,
-/api/v1/jobs/ID/retry, /api/v1/jobs/ID/cancel.`,
+The JSON API on --listen (docs/API.md): GET /healthz, /api/v1/status,
+/api/v1/jobs?state=S, /api/v1/jobs/ID, /api/v1/jobs/ID/log; POST
+/api/v1/sync, /api/v1/jobs/ID/retry, /api/v1/jobs/ID/cancel. A POST needs
+"Authorization: Bearer TOKEN", a token of --token-file (brewkit serve
+token NAME makes one); without --token-file they are all refused. With
+--private, reads need the token too, but GET /healthz. --tls-cert and
+--tls-key serve HTTPS.`,
 		Example: `  brewkit serve --source ~/official-images --workers .farm/workers.yaml \
     --push 127.0.0.1:5000/library --state /var/lib/brewkit`,
 		Args: cobra.NoArgs,
 		RunE: o.run,
 	}
+	cmd.AddCommand(newServeTokenCmd())
 	f := cmd.Flags()
 	o.farm.register(f, getenv)
 	f.StringVar(&o.source, "source", "", "the official-images repository: a git URL or a local path")
@@ -77,6 +85,10 @@ The JSON API on --listen: GET /healthz, /api/v1/status, /api/v1/jobs?state=S,
 	f.StringVar(&o.stateDir, "state", "", "directory of the daemon's state and job logs")
 	f.StringVar(&o.cache, "cache", defaultCache(getenv), "cache directory: git sources in its git/, build locks in its locks/ ($BREWKIT_CACHE)")
 	f.StringVar(&o.listen, "listen", "127.0.0.1:8080", "address of the HTTP API")
+	f.StringVar(&o.tokenFile, "token-file", "", `the API's clients, a line "NAME sha256:HEX" each (brewkit serve token NAME); without it, POSTs are refused`)
+	f.BoolVar(&o.private, "private", false, "reads need a token too, but GET /healthz")
+	f.StringVar(&o.tlsCert, "tls-cert", "", "serve HTTPS with this certificate (PEM; with --tls-key)")
+	f.StringVar(&o.tlsKey, "tls-key", "", "the private key of --tls-cert (PEM)")
 	f.StringVar(&o.backoff, "backoff", "0,0,1h,2h,4h,8h,16h,32h", "how long a failing job waits before its next attempt, by attempt count (the last repeats)")
 	f.Float64Var(&o.backoffScale, "backoff-scale", 1, "multiply --backoff by this (tests use 1/3600 to turn hours into seconds)")
 	f.DurationVar(&o.jobTimeout, "job-timeout", 3*time.Hour, "a solve running longer is cancelled and fails")
@@ -116,6 +128,10 @@ func (o *serveOptions) run(cmd *cobra.Command, _ []string) (err error) {
 	if err != nil {
 		return err
 	}
+	fr, err := o.loadFront()
+	if err != nil {
+		return err
+	}
 	st, err := store.Open(o.stateDir)
 	if err != nil {
 		return err
@@ -134,7 +150,7 @@ func (o *serveOptions) run(cmd *cobra.Command, _ []string) (err error) {
 	if err != nil {
 		return err
 	}
-	return o.serve(cmd.Context(), e, d)
+	return o.serve(cmd.Context(), e, d, fr)
 }
 
 // newEngine is the engine over the workers, which a daemon holds for days:
@@ -171,14 +187,14 @@ func (o *serveOptions) newDaemon(sources *gitsource.Cache, e *engine.Engine, st 
 
 // serve runs the daemon and its API until ctx is done (SIGTERM or
 // SIGINT), then drains: no new job, --grace for the running ones.
-func (o *serveOptions) serve(ctx context.Context, e *engine.Engine, d *serve.Daemon) error {
-	ln, err := net.Listen("tcp", o.listen)
+func (o *serveOptions) serve(ctx context.Context, e *engine.Engine, d *serve.Daemon, fr front) error {
+	ln, err := fr.listen(o.listen)
 	if err != nil {
-		return fmt.Errorf("--listen: %w", err)
+		return err
 	}
-	srv := &http.Server{Handler: d.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
-	o.log.Info("serving", "listen", ln.Addr().String(), "source", o.source, "push", o.push)
+	srv := fr.server(d)
+	go fr.serve(srv, ln)
+	o.logStart(fr, ln)
 	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx)) // builds outlive the signal until drained
 	defer stop()
 	done := make(chan error, 1)
