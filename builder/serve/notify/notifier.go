@@ -83,12 +83,8 @@ type Notifier struct {
 func New(o Options) (*Notifier, error) {
 	o = o.withDefaults()
 	for _, raw := range o.URLs {
-		u, err := url.Parse(raw)
-		if err != nil {
-			return nil, fmt.Errorf("notify URL: %w", err)
-		}
-		if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("notify URL %s: want http:// or https://", u.Redacted())
+		if err := CheckURL(raw); err != nil {
+			return nil, err
 		}
 	}
 	ctx, stop := context.WithCancel(context.Background())
@@ -99,6 +95,19 @@ func New(o Options) (*Notifier, error) {
 		n.wg.Go(func() { h.run(ctx) })
 	}
 	return n, nil
+}
+
+// CheckURL checks that raw is a URL a Notifier can post to: http or
+// https, with a host. Its error never shows the URL's password.
+func CheckURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("notify URL: %w", redact(err))
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("notify URL %s: want http:// or https://", u.Redacted())
+	}
+	return nil
 }
 
 // Observe queues the notification ev makes, if any, for every URL. It
