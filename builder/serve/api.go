@@ -17,6 +17,8 @@ import (
 //	GET  /api/v1/jobs?state=S&repo=R&arch=A   jobs, filtered
 //	GET  /api/v1/jobs/{source}/{arch}         one job (a job id is SOURCEID/ARCH)
 //	GET  /api/v1/jobs/{source}/{arch}/log     its latest log, plain text
+//	GET  /api/v1/tags?repo=R                  the tags published, by ref
+//	GET  /api/v1/tags/{ref...}                one, by its ref (REGISTRY/NAMESPACE/REPO:TAG)
 //	POST /api/v1/sync                         poll the source now
 //	POST /api/v1/jobs/{source}/{arch}/retry   build a failed job again now
 //	POST /api/v1/jobs/{source}/{arch}/cancel  cancel a running job
@@ -33,6 +35,8 @@ func (d *Daemon) Handler() http.Handler {
 	mux.HandleFunc("GET /api/v1/jobs", d.getJobs)
 	mux.HandleFunc("GET /api/v1/jobs/{source}/{arch}", d.getJob)
 	mux.HandleFunc("GET /api/v1/jobs/{source}/{arch}/log", d.getLog)
+	mux.HandleFunc("GET /api/v1/tags", d.getTags)
+	mux.HandleFunc("GET /api/v1/tags/{ref...}", d.getTag)
 	mux.HandleFunc("POST /api/v1/sync", d.postSync)
 	mux.HandleFunc("POST /api/v1/jobs/{source}/{arch}/retry", d.mutate(d.Retry))
 	mux.HandleFunc("POST /api/v1/jobs/{source}/{arch}/cancel", d.mutate(d.Cancel))
@@ -73,6 +77,7 @@ type Job struct {
 	BuildID     string     `json:"build_id,omitempty"`
 	State       string     `json:"state"`
 	Attempts    int        `json:"attempts"`
+	Failures    int        `json:"failures,omitempty"` // its build's failed attempts in a row
 	Worker      string     `json:"worker,omitempty"`
 	Digest      string     `json:"digest,omitempty"`
 	Image       string     `json:"image,omitempty"`
@@ -88,7 +93,7 @@ type Job struct {
 
 func apiJob(j store.Job) Job {
 	return Job{ID: j.ID, Repo: j.Repo, Tags: j.Tags, Arch: j.Arch, BuildID: j.BuildID, State: j.State,
-		Attempts: j.Attempts, Worker: j.Worker, Digest: j.Digest, Image: j.Image, NextAttempt: timePtr(j.NextAttempt),
+		Attempts: j.Attempts, Failures: j.Failures, Worker: j.Worker, Digest: j.Digest, Image: j.Image, NextAttempt: timePtr(j.NextAttempt),
 		Start: timePtr(j.Start), End: timePtr(j.End), Error: j.Error, Commit: j.Commit, Record: j.Record}
 }
 

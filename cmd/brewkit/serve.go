@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"path/filepath"
 	"time"
 
@@ -14,6 +15,8 @@ import (
 	"github.com/brewkit/brewkit/builder/engine"
 	"github.com/brewkit/brewkit/builder/gitsource"
 	"github.com/brewkit/brewkit/builder/serve"
+	"github.com/brewkit/brewkit/builder/serve/metrics"
+	"github.com/brewkit/brewkit/builder/serve/notify"
 	"github.com/brewkit/brewkit/builder/serve/store"
 )
 
@@ -39,6 +42,8 @@ type serveOptions struct {
 	private      bool
 	tlsCert      string
 	tlsKey       string
+	notify       []string
+	notifyFails  int
 }
 
 func newServeCmd(g *globalOptions, getenv func(string) string) *cobra.Command {
@@ -63,12 +68,17 @@ no new job starts, running ones get --grace to finish, then are cancelled
 and built again after a restart.
 
 The JSON API on --listen (docs/API.md): GET /healthz, /api/v1/status,
-/api/v1/jobs?state=S, /api/v1/jobs/ID, /api/v1/jobs/ID/log; POST
-/api/v1/sync, /api/v1/jobs/ID/retry, /api/v1/jobs/ID/cancel. A POST needs
-"Authorization: Bearer TOKEN", a token of --token-file (brewkit serve
-token NAME makes one); without --token-file they are all refused. With
---private, reads need the token too, but GET /healthz. --tls-cert and
---tls-key serve HTTPS.`,
+/api/v1/jobs?state=S, /api/v1/jobs/ID, /api/v1/jobs/ID/log,
+/api/v1/tags?repo=R, /api/v1/tags/REF; POST /api/v1/sync,
+/api/v1/jobs/ID/retry, /api/v1/jobs/ID/cancel. Prometheus metrics on GET
+/metrics. A POST needs "Authorization: Bearer TOKEN", a token of
+--token-file (brewkit serve token NAME makes one); without --token-file
+they are all refused. With --private, reads need the token too, but GET
+/healthz. --tls-cert and --tls-key serve HTTPS.
+
+--notify URL (repeatable) receives a JSON POST for each tag published, and
+for a job whose build fails --notify-failures times in a row (and each
+failure after); see package builder/serve/notify for the body.`,
 		Example: `  brewkit serve --source ~/official-images --workers .farm/workers.yaml \
     --push 127.0.0.1:5000/library --state /var/lib/brewkit`,
 		Args: cobra.NoArgs,
@@ -96,6 +106,8 @@ token NAME makes one); without --token-file they are all refused. With
 	f.DurationVar(&o.grace, "grace", 5*time.Minute, "on SIGTERM, how long running solves may finish before they are cancelled")
 	f.IntVar(&o.logCount, "log-count", 10000, "job logs kept, at most")
 	f.DurationVar(&o.logAge, "log-age", 30*24*time.Hour, "job logs older than this are removed")
+	f.StringArrayVar(&o.notify, "notify", nil, "POST a JSON notification to this URL when a tag is published or a job fails (repeatable)")
+	f.IntVar(&o.notifyFails, "notify-failures", 3, "notify when a job's build fails this many times in a row, and on every failure after")
 	return cmd
 }
 
@@ -119,6 +131,14 @@ func (o *serveOptions) check() (store.Schedule, error) {
 	}
 	if o.backoffScale <= 0 {
 		return nil, fmt.Errorf("--backoff-scale %v: want a positive factor", o.backoffScale)
+	}
+	if o.notifyFails <= 0 {
+		return nil, fmt.Errorf("--notify-failures %d: want a positive count", o.notifyFails)
+	}
+	for _, u := range o.notify {
+		if err := notify.CheckURL(u); err != nil {
+			return nil, fmt.Errorf("--notify: %w", err)
+		}
 	}
 	return sched.Scale(o.backoffScale), nil
 }
@@ -146,11 +166,28 @@ func (o *serveOptions) run(cmd *cobra.Command, _ []string) (err error) {
 		return err
 	}
 	defer func() { err = errors.Join(err, e.Close()) }()
-	d, err := o.newDaemon(sources, e, st, sched)
+	m, err := metrics.New(metrics.Options{Jobs: st, Workers: e})
 	if err != nil {
 		return err
 	}
-	return o.serve(cmd.Context(), e, d, fr)
+	n, err := notify.New(notify.Options{URLs: o.notify, Failures: o.notifyFails, Logger: o.log})
+	if err != nil {
+		return fmt.Errorf("--notify: %w", err)
+	}
+	defer func() { err = errors.Join(err, closeNotifier(n)) }()
+	d, err := o.newDaemon(sources, e, st, sched, serve.Observers(m.Observe, n.Observe))
+	if err != nil {
+		return err
+	}
+	return o.serve(cmd.Context(), e, d, fr, m.Handler())
+}
+
+// closeNotifier delivers the notifications left, for a few seconds at
+// most.
+func closeNotifier(n *notify.Notifier) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return n.Close(ctx)
 }
 
 // newEngine is the engine over the workers, which a daemon holds for days:
@@ -175,24 +212,24 @@ func (o *serveOptions) newEngine(sources *gitsource.Cache) (*engine.Engine, erro
 		WaitForWorkers: true, SendContexts: true, Fair: true, JobTimeout: o.jobTimeout, Heartbeat: 10 * time.Second, Recheck: o.recheck})
 }
 
-func (o *serveOptions) newDaemon(sources *gitsource.Cache, e *engine.Engine, st *store.Store, sched store.Schedule) (*serve.Daemon, error) {
+func (o *serveOptions) newDaemon(sources *gitsource.Cache, e *engine.Engine, st *store.Store, sched store.Schedule, observe func(serve.Event)) (*serve.Daemon, error) {
 	logs, err := store.NewLogs(filepath.Join(o.stateDir, "logs"))
 	if err != nil {
 		return nil, fmt.Errorf("--state: %w", err)
 	}
 	return serve.New(serve.Options{Source: o.source, Branch: o.branch, Poll: o.poll, Sources: sources, Engine: e,
 		Store: st, Logs: logs, Publish: engine.PublishOptions{To: o.push}, Schedule: sched,
-		LogCount: o.logCount, LogAge: o.logAge, Logger: o.log})
+		LogCount: o.logCount, LogAge: o.logAge, Logger: o.log, Observe: observe})
 }
 
 // serve runs the daemon and its API until ctx is done (SIGTERM or
 // SIGINT), then drains: no new job, --grace for the running ones.
-func (o *serveOptions) serve(ctx context.Context, e *engine.Engine, d *serve.Daemon, fr front) error {
+func (o *serveOptions) serve(ctx context.Context, e *engine.Engine, d *serve.Daemon, fr front, metricsHandler http.Handler) error {
 	ln, err := fr.listen(o.listen)
 	if err != nil {
 		return err
 	}
-	srv := fr.server(d)
+	srv := fr.server(d, metricsHandler)
 	go fr.serve(srv, ln)
 	o.logStart(fr, ln)
 	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx)) // builds outlive the signal until drained

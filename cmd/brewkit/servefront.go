@@ -54,9 +54,12 @@ func (f front) listen(addr string) (net.Listener, error) {
 	return ln, nil
 }
 
-// server is the HTTP server of d's API behind the guard.
-func (f front) server(d *serve.Daemon) *http.Server {
-	srv := serve.NewHTTPServer(f.guard.Wrap(d.Handler()))
+// server is the HTTP server of d's API and metrics behind the guard.
+func (f front) server(d *serve.Daemon, metrics http.Handler) *http.Server {
+	mux := http.NewServeMux() // until builder/serve/web composes the handler
+	mux.Handle("/", d.Handler())
+	mux.Handle("GET /metrics", metrics)
+	srv := serve.NewHTTPServer(f.guard.Wrap(mux))
 	srv.TLSConfig = f.tls
 	return srv
 }
