@@ -9,6 +9,7 @@ import (
 	"syscall"
 
 	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/session"
 	"google.golang.org/grpc/codes"
@@ -77,6 +78,16 @@ type Executor struct {
 	// it: for a daemon that builds the same library again and again.
 	LookupCache *LookupCache
 
+	// Pins, if set, pin external FROMs (as the plan names them, such as
+	// "debian:bookworm") to images by digest ("host/repo@sha256:…"),
+	// which the registry is not asked about: a rebuild's parents are what
+	// was recorded, not what the tags name now.
+	Pins map[string]string
+	// NoCache has BuildKit run every step again, its cache not consulted
+	// (the frontend's no-cache): a rebuild from cache proves nothing. A
+	// job already staged is still found: give an empty stage to rebuild.
+	NoCache bool
+
 	// DryRun resolves parents, computes build ids and looks them up, but
 	// builds nothing: a job that is not there fails with a *NotBuiltError,
 	// and its descendants are skipped (their build ids depend on it).
@@ -119,7 +130,7 @@ func (e *Executor) Build(ctx context.Context, w workers.Worker, job *scheduler.J
 	if err := e.admit(job, buildID); err != nil {
 		return scheduler.Result{BuildID: buildID, Parents: resolved}, err
 	}
-	res, err := e.buildLocked(ctx, w, st, &request{job: job, parents: resolved, pins: pins, buildID: buildID}, prefix)
+	res, err := e.buildLocked(ctx, w, st, &request{job: job, parents: resolved, pins: pins, buildID: buildID, noCache: e.NoCache}, prefix)
 	res.BuildID, res.Parents = buildID, resolved // a failed build's too, for the record
 	return res, err
 }
@@ -198,7 +209,10 @@ func (e *Executor) resolveParents(ctx context.Context, st stage, job *scheduler.
 			pins[from] = st.pin(r)
 			continue
 		}
-		pinned, digest, err := e.externals.resolve(ctx, e.Registry, from, job.Arch)
+		pinned, digest, err := e.pinned(from)
+		if pinned == "" && err == nil {
+			pinned, digest, err = e.externals.resolve(ctx, e.Registry, from, job.Arch)
+		}
 		if err != nil {
 			return nil, nil, fmt.Errorf("FROM %s for %s: %w", from, job.Arch, maybeTransient(err))
 		}
@@ -206,6 +220,19 @@ func (e *Executor) resolveParents(ctx context.Context, st stage, job *scheduler.
 		pins[from] = "docker-image://" + pinned
 	}
 	return resolved, pins, nil
+}
+
+// pinned is from's image in Pins and its digest, or "" if it has none.
+func (e *Executor) pinned(from string) (pinned, digest string, err error) {
+	pinned, ok := e.Pins[from]
+	if !ok {
+		return "", "", nil
+	}
+	ref, err := name.NewDigest(pinned)
+	if err != nil {
+		return "", "", fmt.Errorf("pinned to %q, not an image by digest: %w", pinned, err)
+	}
+	return ref.String(), ref.DigestStr(), nil
 }
 
 // solve runs the request on worker w and returns what st recorded.

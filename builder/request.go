@@ -27,6 +27,7 @@ type request struct {
 	buildID string
 	export  client.ExportEntry       // where the image goes; solveOpt adds the common attrs
 	stores  map[string]content.Store // OCI stores that pinned parents are read from
+	noCache bool                     // BuildKit's cache is not consulted
 }
 
 // solveOpt is the solve: the dockerfile.v0 frontend on the job's context,
@@ -44,6 +45,9 @@ func (r *request) solveOpt() client.SolveOpt {
 	}
 	if r.context != "" {
 		attrs["context"] = r.context
+	}
+	if r.noCache {
+		attrs["no-cache"] = ""
 	}
 	if r.file != "" {
 		attrs["filename"] = r.file

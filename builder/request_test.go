@@ -1,6 +1,7 @@
 package builder
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -75,5 +76,36 @@ func TestAnnotationsWithoutCredential(t *testing.T) {
 	r := &request{job: job}
 	if got, want := r.annotations()["org.opencontainers.image.source"], "https://git.example.com/r.git#6d541d27:."; got != want {
 		t.Errorf("source annotation %q, want %q", got, want)
+	}
+}
+
+// NoCache asks the frontend to consult no cache; without it, no such attr.
+func TestSolveOptNoCache(t *testing.T) {
+	job := &scheduler.Job{Arch: "amd64", Platform: "linux/amd64", Source: scheduler.Source{File: "Dockerfile"}}
+	for _, noCache := range []bool{false, true} {
+		r := &request{job: job, noCache: noCache}
+		r.export, r.stores = (&registryStage{prefix: "reg/staging"}).export(job.Arch, "B")
+		if _, got := r.solveOpt().FrontendAttrs["no-cache"]; got != noCache {
+			t.Errorf("noCache %v: no-cache attr present %v", noCache, got)
+		}
+	}
+}
+
+// A FROM in Pins resolves to its pin, without the registry; one that is
+// not an image by digest is an error naming it.
+func TestExecutorPinned(t *testing.T) {
+	e := &Executor{Pins: map[string]string{
+		"base:1": "127.0.0.1:5000/lib/base@sha256:" + strings.Repeat("ab", 32),
+		"bad:1":  "127.0.0.1:5000/lib/bad:1",
+	}}
+	for _, tc := range []struct{ from, pinned, digest, err string }{
+		{"base:1", "127.0.0.1:5000/lib/base@sha256:" + strings.Repeat("ab", 32), "sha256:" + strings.Repeat("ab", 32), ""},
+		{"other:1", "", "", ""},
+		{"bad:1", "", "", `pinned to "127.0.0.1:5000/lib/bad:1", not an image by digest`},
+	} {
+		pinned, digest, err := e.pinned(tc.from)
+		if pinned != tc.pinned || digest != tc.digest || (err == nil) != (tc.err == "") || (err != nil && !strings.Contains(err.Error(), tc.err)) {
+			t.Errorf("pinned(%s) = %q, %q, %v; want %q, %q, %q", tc.from, pinned, digest, err, tc.pinned, tc.digest, tc.err)
+		}
 	}
 }

@@ -36,6 +36,11 @@ type BuildOptions struct {
 	// descendants; see [builder.Executor.Admit]. A daemon keeps a job in
 	// backoff with it. Nil admits every job.
 	Admit func(job *scheduler.Job, buildID string) error
+	// Pins, if set, pin external FROMs to images by digest instead of
+	// what their tags name now; NoCache has BuildKit consult no cache.
+	// Reproduce sets both (see [builder.Executor.Pins]).
+	Pins    map[string]string
+	NoCache bool
 }
 
 // Build is what [Engine.Build] did.
@@ -65,7 +70,8 @@ func (e *Engine) Build(ctx context.Context, p *scheduler.Plan, opts BuildOptions
 		return nil, err
 	}
 	exec := &builder.Executor{Staging: e.target.Staging, Layout: e.target.Layout, Registry: reg, Keychain: e.keychain,
-		Cache: e.sources, Progress: opts.Progress, Locks: e.locks, Logs: opts.Logs, Admit: opts.Admit, SendContexts: e.send, LookupCache: e.found}
+		Cache: e.sources, Progress: opts.Progress, Locks: e.locks, Logs: opts.Logs, Admit: opts.Admit, SendContexts: e.send, LookupCache: e.found,
+		Pins: opts.Pins, NoCache: opts.NoCache}
 	defer exec.Close()
 	var ex scheduler.Executor = exec
 	if opts.JobContext != nil {

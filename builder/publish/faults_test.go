@@ -103,5 +103,8 @@ func TestPublishFailureInjection(t *testing.T) {
 	if injected[http.StatusServiceUnavailable] == 0 || injected[http.StatusTooManyRequests] != injected[http.StatusServiceUnavailable] {
 		t.Errorf("answers by status: %v; want as many 429 as 503", injected)
 	}
-	t.Logf("%d requests through the proxy; answers by status: %v", len(reqs), injected)
+	if max := injected[http.StatusServiceUnavailable] + injected[http.StatusTooManyRequests]; clean.Retries != 0 || faulty.Retries == 0 || faulty.Retries > max {
+		t.Errorf("Summary.Retries %d without faults and %d through them; want 0, then 1 to %d (one per fault at most)", clean.Retries, faulty.Retries, max)
+	}
+	t.Logf("%d requests through the proxy; answers by status: %v; %d retried", len(reqs), injected, faulty.Retries)
 }

@@ -152,6 +152,6 @@ func (p *Publisher) Publish(ctx context.Context, targets []Target) (*Summary, er
 		})
 	}
 	waitErr := g.Wait()
-	s.End = time.Now()
+	s.End, s.Retries = time.Now(), r.retries()
 	return s, errors.Join(waitErr, s.Err())
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -35,6 +36,7 @@ type registry struct {
 	rt       http.RoundTripper // the RetryTransport every request goes through
 	retry    RetryPolicy       // rt's, for the retries of put
 	clients  flight[*http.Client]
+	retries  atomic.Int64 // of put, after a MANIFEST_BLOB_UNKNOWN
 }
 
 // found is what a HEAD of a manifest said: its digest and size.
@@ -188,6 +190,7 @@ func (r *registry) put(ctx context.Context, ref name.Reference, raw []byte, medi
 		if err == nil || !childUnseen(err) || attempt >= r.retry.Attempts {
 			return err
 		}
+		r.retries.Add(1)
 		if err := sleepCtx(ctx, min(r.retry.Backoff<<(attempt-1), r.retry.MaxBackoff)); err != nil {
 			return fmt.Errorf("PUT %s: %w", ref, err)
 		}

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -64,9 +65,10 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 // Waits end early, with the context's error, when the request's context is
 // done.
 type RetryTransport struct {
-	base   http.RoundTripper
-	policy RetryPolicy
-	sleep  func(context.Context, time.Duration) error
+	base    http.RoundTripper
+	policy  RetryPolicy
+	sleep   func(context.Context, time.Duration) error
+	retries atomic.Int64
 }
 
 var _ http.RoundTripper = (*RetryTransport)(nil)
@@ -79,6 +81,9 @@ func NewRetryTransport(base http.RoundTripper, policy RetryPolicy) *RetryTranspo
 	}
 	return &RetryTransport{base: base, policy: policy.withDefaults(), sleep: sleepCtx}
 }
+
+// Retries returns how many tries of its requests t has sent again so far.
+func (t *RetryTransport) Retries() int64 { return t.retries.Load() }
 
 // RoundTrip sends req, trying again as the type's documentation says.
 func (t *RetryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -103,6 +108,7 @@ func (t *RetryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			resp.Body.Close()
 		}
 		cancel()
+		t.retries.Add(1)
 		if err := t.sleep(req.Context(), wait); err != nil {
 			return nil, err
 		}

@@ -175,6 +175,9 @@ func TestRetryTransport(t *testing.T) {
 			if len(base.sent) != tt.wantSent {
 				t.Errorf("sent %q, want %d tries", base.sent, tt.wantSent)
 			}
+			if n := rt.Retries(); n != int64(len(tt.wantSleeps)) {
+				t.Errorf("Retries() = %d, want %d (one per wait)", n, len(tt.wantSleeps))
+			}
 			for _, s := range base.sent {
 				if tt.body != nil && s != base.sent[0] {
 					t.Errorf("tries sent %q: the body was not replayed whole", base.sent)

@@ -13,6 +13,7 @@ import (
 // run is one Publish: its clients and what it has learnt so far.
 type run struct {
 	o       *options
+	rt      *RetryTransport // every request's
 	reg     *registry
 	blobs   *blobs
 	images  flight[image]    // staged images, by arch and ref
@@ -25,7 +26,14 @@ func (p *Publisher) newRun() (*run, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &run{o: &p.o, reg: &registry{keychain: p.o.keychain, rt: rt, retry: p.o.retry}, blobs: b}, nil
+	return &run{o: &p.o, rt: rt, reg: &registry{keychain: p.o.keychain, rt: rt, retry: p.o.retry}, blobs: b}, nil
+}
+
+// retries is how many requests the run has sent again: after an answer
+// or an error [RetryTransport] retries, or a manifest the registry did
+// not see the children of.
+func (r *run) retries() int {
+	return int(r.rt.Retries() + r.reg.retries.Load())
 }
 
 // close ends the run's shared work, cancelling what no target waits for

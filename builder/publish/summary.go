@@ -68,6 +68,11 @@ type Summary struct {
 	Results    []Result
 	DryRun     bool
 	Start, End time.Time
+	// Retries counts the requests sent again: the answers and errors
+	// [RetryTransport] retries, and the manifests put again after the
+	// registry did not see their children. A blob upload restarted whole
+	// by go-containerregistry is not counted.
+	Retries int
 }
 
 // Count returns how many targets ended with a.

@@ -19,9 +19,17 @@ import (
 //	GET  /api/v1/jobs/{source}/{arch}/log     its latest log, plain text; with
 //	                                          "Accept: text/event-stream" or ?follow=1,
 //	                                          streamed while the job runs (see streamLog)
+//	GET  /api/v1/tags?repo=R                  the tags published, by ref
+//	GET  /api/v1/tags/{ref...}                one, by its ref (REGISTRY/NAMESPACE/REPO:TAG)
 //	POST /api/v1/sync                         poll the source now
 //	POST /api/v1/jobs/{source}/{arch}/retry   build a failed job again now
 //	POST /api/v1/jobs/{source}/{arch}/cancel  cancel a running job
+//
+// docs/API.md has the answers and errors. An unknown state or arch in
+// the jobs' filter gets 400 with the known ones. The POSTs take no body:
+// one is ignored, and one over [MaxBody] gets 413. The handler asks for
+// no token: put it behind an auth.Guard (package builder/serve/auth),
+// and serve it with [NewHTTPServer].
 func (d *Daemon) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
@@ -29,10 +37,9 @@ func (d *Daemon) Handler() http.Handler {
 	mux.HandleFunc("GET /api/v1/jobs", d.getJobs)
 	mux.HandleFunc("GET /api/v1/jobs/{source}/{arch}", d.getJob)
 	mux.HandleFunc("GET /api/v1/jobs/{source}/{arch}/log", d.getLog)
-	mux.HandleFunc("POST /api/v1/sync", func(w http.ResponseWriter, _ *http.Request) {
-		d.Sync()
-		writeJSON(w, http.StatusAccepted, map[string]string{"status": "sync requested"})
-	})
+	mux.HandleFunc("GET /api/v1/tags", d.getTags)
+	mux.HandleFunc("GET /api/v1/tags/{ref...}", d.getTag)
+	mux.HandleFunc("POST /api/v1/sync", d.postSync)
 	mux.HandleFunc("POST /api/v1/jobs/{source}/{arch}/retry", d.mutate(d.Retry))
 	mux.HandleFunc("POST /api/v1/jobs/{source}/{arch}/cancel", d.mutate(d.Cancel))
 	return mux
@@ -72,6 +79,7 @@ type Job struct {
 	BuildID     string     `json:"build_id,omitempty"`
 	State       string     `json:"state"`
 	Attempts    int        `json:"attempts"`
+	Failures    int        `json:"failures,omitempty"` // its build's failed attempts in a row
 	Worker      string     `json:"worker,omitempty"`
 	Digest      string     `json:"digest,omitempty"`
 	Image       string     `json:"image,omitempty"`
@@ -87,7 +95,7 @@ type Job struct {
 
 func apiJob(j store.Job) Job {
 	return Job{ID: j.ID, Repo: j.Repo, Tags: j.Tags, Arch: j.Arch, BuildID: j.BuildID, State: j.State,
-		Attempts: j.Attempts, Worker: j.Worker, Digest: j.Digest, Image: j.Image, NextAttempt: timePtr(j.NextAttempt),
+		Attempts: j.Attempts, Failures: j.Failures, Worker: j.Worker, Digest: j.Digest, Image: j.Image, NextAttempt: timePtr(j.NextAttempt),
 		Start: timePtr(j.Start), End: timePtr(j.End), Error: j.Error, Commit: j.Commit, Record: j.Record}
 }
 
@@ -109,8 +117,12 @@ func (d *Daemon) getStatus(w http.ResponseWriter, _ *http.Request) {
 }
 
 func (d *Daemon) getJobs(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	jobs, err := d.opts.Store.Jobs(store.JobFilter{State: q.Get("state"), Repo: q.Get("repo"), Arch: q.Get("arch")})
+	f, err := jobFilter(r.URL.Query())
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err)
+		return
+	}
+	jobs, err := d.opts.Store.Jobs(f)
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, err)
 		return
@@ -164,9 +176,20 @@ func (d *Daemon) lookupJob(w http.ResponseWriter, r *http.Request) (store.Job, b
 	return j, err == nil && ok
 }
 
+func (d *Daemon) postSync(w http.ResponseWriter, r *http.Request) {
+	if !discardBody(w, r) {
+		return
+	}
+	d.Sync()
+	writeJSON(w, http.StatusAccepted, map[string]string{"status": "sync requested"})
+}
+
 // mutate serves a POST that acts on the job the path names.
 func (d *Daemon) mutate(act func(id string) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		if !discardBody(w, r) {
+			return
+		}
 		id := r.PathValue("source") + "/" + r.PathValue("arch")
 		err := act(id)
 		switch {

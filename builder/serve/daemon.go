@@ -43,11 +43,14 @@ type Options struct {
 	LogAge   time.Duration
 	// Logger receives what the daemon does; nil discards it.
 	Logger *slog.Logger
-	// OnRunEnd, if set, is called as each run ends: its jobs have ended,
-	// its publish is done and the run is stored; it gets the run as the
-	// store keeps it. It runs on the run's goroutine, and must not block
-	// for long. A benchmark or a test waits for a sync's work with it.
-	OnRunEnd func(store.Run)
+	// Observe, if set, is told of what the daemon does, as it happens:
+	// a job queued, started or ended, a sync, an index written, a
+	// publish or a run ended (see [Event]). It is called synchronously,
+	// from the goroutines that do the work (a job's event from the
+	// scheduler's), so it must not block, nor call the Daemon back: copy
+	// what it needs and return, or hand the event to a goroutine of its
+	// own through a bounded queue. Combine several with [Observers].
+	Observe func(Event)
 }
 
 // Daemon keeps a registry in step with an official-images repository:
@@ -106,15 +109,16 @@ func New(opts Options) (*Daemon, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Daemon{
+	d := &Daemon{
 		opts:    opts,
 		log:     log,
 		watcher: source.NewWatcher(opts.Sources, opts.Source, opts.Branch),
 		syncReq: make(chan struct{}, 1),
 		wake:    make(chan struct{}, 1),
-		state:   newState(nil, "", 0),
 		streams: newLogStreams(),
-	}, nil
+	}
+	d.state = newState(nil, "", 0, d.emit)
+	return d, nil
 }
 
 // Run syncs at once, then every Poll and whenever [Daemon.Sync] asks,
@@ -162,16 +166,31 @@ func signal(ch chan struct{}) {
 // starts a run of it.
 func (d *Daemon) sync(ctx context.Context) {
 	start := time.Now()
+	commit, st, err := d.poll(ctx)
+	d.emit(Event{Kind: Synced, Commit: commit, Took: time.Since(start), Err: err})
+	if st == nil {
+		return
+	}
+	d.mu.Lock()
+	d.state = st
+	d.mu.Unlock()
+	d.startRun(ctx)
+}
+
+// poll polls Source and returns the commit at its head and, when it
+// moved, the state of the plan of its library.
+func (d *Daemon) poll(ctx context.Context) (string, *state, error) {
+	start := time.Now()
 	lib, changed, err := d.watcher.Poll(ctx)
 	d.mu.Lock()
 	d.syncErr = err
 	d.mu.Unlock()
 	if err != nil {
 		d.log.Error("sync failed", "source", d.opts.Source, "err", err)
-		return
+		return "", nil, err
 	}
 	if !changed {
-		return
+		return lib.Commit, nil, nil
 	}
 	for _, e := range lib.Errors {
 		d.log.Warn("library file not planned", "commit", lib.Commit, "err", e)
@@ -179,16 +198,13 @@ func (d *Daemon) sync(ctx context.Context) {
 	p, err := d.opts.Engine.Plan(ctx, lib.Repos, engine.PlanOptions{})
 	if err != nil {
 		d.log.Error("planning failed", "commit", lib.Commit, "err", err)
-		return
+		return lib.Commit, nil, fmt.Errorf("planning %s: %w", lib.Commit, err)
 	}
 	if err := d.opts.Store.SetCommit(lib.Commit, time.Now()); err != nil {
 		d.log.Error("store", "err", err)
 	}
-	d.mu.Lock()
-	d.state = newState(p, lib.Commit, 0)
-	d.mu.Unlock()
 	d.log.Info("synced", "commit", lib.Commit, "jobs", len(p.Jobs), "took", time.Since(start))
-	d.startRun(ctx)
+	return lib.Commit, newState(p, lib.Commit, 0, d.emit), nil
 }
 
 // startRun runs the current plan, or, when a run is in progress, has

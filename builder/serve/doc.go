@@ -8,7 +8,9 @@
 //		Store: st, Logs: logs, Publish: engine.PublishOptions{To: "registry.example/library"},
 //	})
 //	if err != nil { ... }
-//	go http.ListenAndServe("127.0.0.1:8080", d.Handler())
+//	g := auth.Guard{Tokens: tokens, Logger: log} // package builder/serve/auth; POSTs need a token
+//	srv := serve.NewHTTPServer(g.Wrap(d.Handler()))
+//	go srv.ListenAndServe() // srv.Addr = "127.0.0.1:8080"
 //	err = d.Run(ctx) // until ctx is done; drain the engine first to let builds finish
 //
 // # How it works
@@ -28,6 +30,20 @@
 // A failed build backs off per (build id, arch) by Schedule, by attempt
 // count (the production pipeline's 0, 0, 1, 2, 4, 8, 16, 32 hours by
 // default), kept in the store, so a restart does not forget it.
+//
+// # Events
+//
+// Options.Observe is told, synchronously, of what the daemon does: each
+// job queued, started and ended (with the job as the store keeps it:
+// its queue wait is Start-Queued, its build End-Start), each sync, each
+// index written (a [store.Tag], kept in the store, which GET
+// /api/v1/tags lists), each publish and run ended. It must not block:
+// packages builder/serve/metrics and builder/serve/notify observe
+// without blocking, and [Observers] tells several:
+//
+//	m, err := metrics.New(metrics.Options{Jobs: st, Workers: e})
+//	n, err := notify.New(notify.Options{URLs: urls, Failures: 3})
+//	d, err := serve.New(serve.Options{..., Observe: serve.Observers(m.Observe, n.Observe)})
 //
 // # What survives
 //

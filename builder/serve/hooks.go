@@ -29,10 +29,16 @@ func (d *Daemon) admit(st *state) func(*scheduler.Job, string) error {
 		if err != nil {
 			return fmt.Errorf("reading the backoff of %s: %w", j, err)
 		}
-		if !ok || !b.Next.After(time.Now()) {
+		if !ok {
 			return nil
 		}
-		st.update(j, func(sj *store.Job) { sj.State, sj.NextAttempt, sj.BuildID = StateBackoff, b.Next, buildID })
+		if !b.Next.After(time.Now()) { // tried again: a failure is one more in a row
+			st.update(j, func(sj *store.Job) { sj.Failures = b.Count })
+			return nil
+		}
+		st.update(j, func(sj *store.Job) {
+			sj.State, sj.NextAttempt, sj.BuildID, sj.Failures = StateBackoff, b.Next, buildID, b.Count
+		})
 		return &BackoffError{Count: b.Count, Next: b.Next, Last: b.Err}
 	}
 }

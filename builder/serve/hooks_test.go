@@ -16,10 +16,10 @@ import (
 	"github.com/brewkit/brewkit/scheduler/workers"
 )
 
-// OnRunEnd is told of each run once it is stored, with the commit it
-// planned: here, the runs of a library without jobs, which need no
-// worker and no registry.
-func TestOnRunEnd(t *testing.T) {
+// Observe is told of each sync, publish and run: here, those of a
+// library without jobs, which need no worker and no registry. A run's
+// event comes once it is stored, with the commit it planned.
+func TestRunEvents(t *testing.T) {
 	t.Parallel()
 	repo := sourcetest.NewRepo(t, t.TempDir())
 	library := sourcetest.Dir("library", sourcetest.File("empty", "Maintainers: Jane Doe <jane@example.com> (@jane)\nGitRepo: https://example.com/r.git\n"))
@@ -47,9 +47,9 @@ func TestOnRunEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ended := make(chan store.Run, 2)
+	events := make(chan Event, 100) // never full: Observe must not block
 	d, err := New(Options{Source: repo.Dir, Poll: time.Hour, Sources: sources, Engine: e, Store: st, Logs: logs,
-		Publish: engine.PublishOptions{To: "127.0.0.1:1/library"}, OnRunEnd: func(r store.Run) { ended <- r }})
+		Publish: engine.PublishOptions{To: "127.0.0.1:1/library"}, Observe: func(ev Event) { events <- ev }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,21 +62,45 @@ func TestOnRunEnd(t *testing.T) {
 			t.Errorf("Run: %v", err)
 		}
 	}()
-	wait := func() store.Run {
+	// until collects the events up to one of kind last.
+	until := func(last EventKind) []Event {
 		t.Helper()
-		select {
-		case r := <-ended:
-			return r
-		case <-time.After(time.Minute):
-			t.Fatal("no run ended")
-			return store.Run{}
+		var got []Event
+		for {
+			select {
+			case ev := <-events:
+				if ev.Time.IsZero() {
+					t.Errorf("%s event without a time", ev.Kind)
+				}
+				got = append(got, ev)
+				if ev.Kind == last {
+					return got
+				}
+			case <-time.After(time.Minute):
+				t.Fatalf("no %s event; got %+v", last, got)
+				return nil
+			}
+		}
+	}
+	noPublish := map[string]int{"written": 0, "up to date": 0, "blocked": 0, "failed": 0}
+	ignore := cmpopts.IgnoreFields(Event{}, "Time", "Took", "Run")
+	check := func(name string, got, want []Event) {
+		t.Helper()
+		if diff := cmp.Diff(want, got, ignore, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("%s: events (-want +got):\n%s", name, diff)
 		}
 	}
 
-	r1 := wait()
+	got := until(RunEnded)
+	check("first sync", got, []Event{{Kind: Synced, Commit: first}, {Kind: Published, Indexes: noPublish}, {Kind: RunEnded}})
+	r1 := got[len(got)-1].Run
+	d.Sync()
+	check("a sync without a new commit", until(Synced), []Event{{Kind: Synced, Commit: first}})
 	second := repo.CommitNodes(library, sourcetest.File("README", "2"))
 	d.Sync()
-	r2 := wait()
+	got = until(RunEnded)
+	check("a new commit", got, []Event{{Kind: Synced, Commit: second}, {Kind: Published, Indexes: noPublish}, {Kind: RunEnded}})
+	r2 := got[len(got)-1].Run
 	if r1.Commit != first || r2.Commit != second || r2.ID <= r1.ID || r1.End.IsZero() || r1.Err != "" || r2.Err != "" {
 		t.Errorf("runs %+v then %+v; want commit %s then %s, without error", r1, r2, first, second)
 	}

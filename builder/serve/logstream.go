@@ -171,7 +171,7 @@ func (s *logStream) step(j store.Job) (sent, over bool, err error) {
 		}
 		s.closeFile()
 		s.path = j.Log
-		if err := s.event("attempt", mustJSON(map[string]int{"attempt": j.Attempts})); err != nil {
+		if err := s.event("attempt", sseJSON(map[string]int{"attempt": j.Attempts})); err != nil {
 			return false, false, err
 		}
 		sent = true
@@ -287,7 +287,7 @@ func (s *logStream) end(j store.Job) {
 	if j.Error != "" {
 		v["error"] = j.Error
 	}
-	s.event("end", mustJSON(v))
+	s.event("end", sseJSON(v))
 }
 
 // write writes p and flushes it, within streamWriteTimeout.
@@ -311,7 +311,7 @@ func (s *logStream) close() {
 	s.rc.SetWriteDeadline(time.Time{})
 }
 
-func mustJSON(v any) string {
+func sseJSON(v any) string {
 	b, err := json.Marshal(v)
 	if err != nil {
 		panic(err)

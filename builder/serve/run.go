@@ -38,7 +38,7 @@ func (d *Daemon) run(ctx context.Context, st *state) {
 	var runErr error
 	if err == nil {
 		d.finish(st, b.Report)
-		runErr = d.publish(ctx, st, b.Report)
+		runErr = d.publish(ctx, st, runID, b.Report)
 	} else {
 		runErr = err
 		d.log.Error("run failed", "commit", st.commit, "err", err)
@@ -57,9 +57,7 @@ func (d *Daemon) run(ctx context.Context, st *state) {
 	} else if n > 0 {
 		d.log.Info("pruned job logs", "removed", n)
 	}
-	if d.opts.OnRunEnd != nil {
-		d.opts.OnRunEnd(run)
-	}
+	d.emit(Event{Kind: RunEnded, Run: run})
 }
 
 // flushLoop writes st's changed jobs every flushEvery until the returned
@@ -113,23 +111,41 @@ func (d *Daemon) forgetStale(st *state) {
 
 // observe follows the runner's events: a job starts running, is queued
 // again for another attempt, or ends; a job that succeeds queues the
-// children whose parents have all succeeded.
+// children whose parents have all succeeded. Each change that makes an
+// [Event] is told to Options.Observe by the state.
 func (d *Daemon) observe(st *state) func(scheduler.Event) {
 	return func(ev scheduler.Event) {
 		o := ev.Outcome
 		switch {
 		case ev.Retry:
-			st.update(o.Job, func(sj *store.Job) { sj.State, sj.Error = StateQueued, o.Err.Error() })
+			st.update(o.Job, func(sj *store.Job) { sj.State, sj.Error, sj.Queued = StateQueued, o.Err.Error(), time.Now() })
 		case o.Status == scheduler.Pending:
 			st.update(o.Job, func(sj *store.Job) {
 				sj.State, sj.Worker, sj.Attempts, sj.Start, sj.End = StateRunning, o.Worker, o.Attempts, o.Start, time.Time{}
 			})
 		default:
-			st.update(o.Job, func(sj *store.Job) { sj.State, sj.End = endState(o), o.End })
+			st.change(o.Job, o.Status.String(), func(sj *store.Job) { ended(sj, o) })
 			if o.Status == scheduler.Built || o.Status == scheduler.UpToDate {
 				d.queueChildren(st, o.Job)
 			}
 		}
+	}
+}
+
+// ended records in sj that its job ended as o says: its state, end and
+// error, and, for a build that failed, one more failure in a row.
+// ended sets what the API shows of an ended job, whole at once: its
+// build id and image with its state, not only at the run's end.
+func ended(sj *store.Job, o *scheduler.Outcome) {
+	sj.State, sj.End, sj.Error = endState(o), o.End, ""
+	sj.Worker, sj.Attempts = o.Worker, o.Attempts
+	sj.BuildID, sj.Digest, sj.Image = o.Result.BuildID, o.Result.Digest, o.Result.Ref
+	if o.Err != nil {
+		sj.Error = o.Err.Error()
+	}
+	var held *BackoffError
+	if o.Status == scheduler.Failed && o.Job.Err == nil && !errors.As(o.Err, &held) {
+		sj.Failures++
 	}
 }
 
@@ -144,7 +160,7 @@ func (d *Daemon) queueChildren(st *state, j *scheduler.Job) {
 			}
 		}
 		if ready {
-			st.update(c, func(sj *store.Job) { sj.State = StateQueued })
+			st.update(c, func(sj *store.Job) { sj.State, sj.Queued = StateQueued, time.Now() })
 		}
 	}
 }
@@ -160,38 +176,42 @@ func (d *Daemon) finish(st *state, report *scheduler.Report) {
 			st.update(o.Job, func(sj *store.Job) { sj.State, sj.Error, sj.Record = StateCancelled, errCancelled.Error(), raw })
 			continue
 		}
-		next, backoff := d.backoffAfter(o, now)
+		b, backoff := d.backoffAfter(o, now)
 		st.update(o.Job, func(sj *store.Job) {
 			sj.State, sj.BuildID, sj.Digest, sj.Image, sj.Record = endState(o), o.Result.BuildID, o.Result.Digest, o.Result.Ref, raw
 			sj.Worker, sj.Attempts, sj.Error, sj.NextAttempt = o.Worker, o.Attempts, "", time.Time{}
 			if o.Err != nil {
 				sj.Error = o.Err.Error()
 			}
-			if backoff {
-				sj.State, sj.NextAttempt = StateBackoff, next
+			switch {
+			case backoff:
+				sj.State, sj.NextAttempt, sj.Failures = StateBackoff, b.Next, b.Count
+			case sj.State == StateSucceeded:
+				sj.Failures = 0
 			}
 		})
 	}
 }
 
-// backoffAfter updates the backoff of o's build and says when it is to
-// be tried again: a build that failed backs off by the schedule; one held
-// back by its backoff keeps it; one that succeeded clears it.
-func (d *Daemon) backoffAfter(o *scheduler.Outcome, now time.Time) (time.Time, bool) {
+// backoffAfter updates the backoff of o's build and returns it, with
+// its count of failures and when it is to be tried again, if it is to
+// back off: a build that failed backs off by the schedule; one held back
+// by its backoff keeps it; one that succeeded clears it.
+func (d *Daemon) backoffAfter(o *scheduler.Outcome, now time.Time) (store.Backoff, bool) {
 	var held *BackoffError
 	key := backoffKey(o)
 	switch {
 	case errors.As(o.Err, &held):
-		return held.Next, true
+		return store.Backoff{Count: held.Count, Next: held.Next}, true
 	case o.Job.Err != nil:
-		return time.Time{}, false // not planned: a new commit must fix it
+		return store.Backoff{}, false // not planned: a new commit must fix it
 	case o.Status == scheduler.Built || o.Status == scheduler.UpToDate:
 		if err := d.opts.Store.ClearBackoff(key, o.Job.Arch); err != nil {
 			d.log.Error("store: clearing a backoff", "err", err)
 		}
-		return time.Time{}, false
+		return store.Backoff{}, false
 	case o.Status != scheduler.Failed:
-		return time.Time{}, false
+		return store.Backoff{}, false
 	}
 	b, _, err := d.opts.Store.Backoff(key, o.Job.Arch)
 	if err != nil {
@@ -207,7 +227,7 @@ func (d *Daemon) backoffAfter(o *scheduler.Outcome, now time.Time) (time.Time, b
 		d.log.Error("store: writing a backoff", "err", err)
 	}
 	d.log.Info("job failed; backing off", "job", o.Job.String(), "attempt", b.Count, "next", b.Next, "err", o.Err)
-	return b.Next, true
+	return b, true
 }
 
 // counts is how many of st's jobs are in each state.

@@ -59,7 +59,7 @@ func newFixtureOn(t *testing.T, farm farmtest.Farm, ws []workers.Worker) *fixtur
 		t.Fatal(err)
 	}
 	e, err := engine.New(engine.Options{Target: target, Sources: sources, WaitForWorkers: true, SendContexts: true, Fair: true,
-		Heartbeat: time.Second})
+		Heartbeat: time.Second, Recheck: time.Hour}) // as serve's default --recheck
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,7 +204,7 @@ func TestE2EServe(t *testing.T) {
 	for k, j := range third {
 		changed := j.BuildID != second[k].BuildID
 		if want := strings.HasPrefix(k, "base:") || strings.HasPrefix(k, "child:"); changed != want {
-			t.Errorf("%s: build id changed %v, want %v (a changed base rebuilds its descendants only)", k, changed, want)
+			t.Errorf("%s: build id changed %v (%s, was %s), want %v (a changed base rebuilds its descendants only)", k, changed, j.BuildID, second[k].BuildID, want)
 		}
 	}
 

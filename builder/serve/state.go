@@ -16,6 +16,7 @@ import (
 type state struct {
 	plan   *scheduler.Plan
 	commit string
+	emit   func(Event) // told of the events the changes of jobs make
 
 	mu         sync.Mutex
 	runID      uint64
@@ -27,8 +28,8 @@ type state struct {
 	publishErr error
 }
 
-func newState(p *scheduler.Plan, commit string, runID uint64) *state {
-	st := &state{plan: p, commit: commit, runID: runID, jobs: map[*scheduler.Job]*store.Job{},
+func newState(p *scheduler.Plan, commit string, runID uint64, emit func(Event)) *state {
+	st := &state{plan: p, commit: commit, runID: runID, emit: emit, jobs: map[*scheduler.Job]*store.Job{},
 		dirty: map[*scheduler.Job]bool{}, cancels: map[string]func(){}, cancelled: map[string]bool{}}
 	if p == nil {
 		return st
@@ -60,10 +61,10 @@ func newJob(j *scheduler.Job, commit string) *store.Job {
 // queued, keeping what earlier runs learnt (attempts, build id, digest).
 func (st *state) begin(runID uint64) {
 	st.mu.Lock()
-	defer st.mu.Unlock()
 	st.runID = runID
 	clear(st.cancelled)
 	now := time.Now()
+	var events []Event
 	for j, sj := range st.jobs {
 		sj.RunID, sj.Queued = runID, now
 		switch {
@@ -75,16 +76,41 @@ func (st *state) begin(runID uint64) {
 			sj.State = StateQueued
 		}
 		st.dirty[j] = true
+		if sj.State == StateQueued { // queued for this run, even if it was before
+			events = append(events, Event{Kind: JobQueued, Time: now, Job: *sj})
+		}
+	}
+	st.mu.Unlock()
+	for _, ev := range events {
+		st.emit(ev)
 	}
 }
 
 // update changes the job of j with fn and marks it to be written.
-func (st *state) update(j *scheduler.Job, fn func(*store.Job)) {
+func (st *state) update(j *scheduler.Job, fn func(*store.Job)) { st.change(j, "", fn) }
+
+// change is update, and tells st.emit of the event the change makes, if
+// any (see [jobEventKind]), with outcome as its Outcome. The event is a
+// copy of the job made under the lock fn runs under, sent once it is
+// released.
+func (st *state) change(j *scheduler.Job, outcome string, fn func(*store.Job)) {
 	st.mu.Lock()
-	defer st.mu.Unlock()
-	if sj, ok := st.jobs[j]; ok {
-		fn(sj)
-		st.dirty[j] = true
+	sj, ok := st.jobs[j]
+	if !ok {
+		st.mu.Unlock()
+		return
+	}
+	was := sj.State
+	fn(sj)
+	st.dirty[j] = true
+	kind, changed := jobEventKind(was, sj.State)
+	var ev Event
+	if changed {
+		ev = Event{Kind: kind, Time: time.Now(), Job: *sj, Outcome: outcome}
+	}
+	st.mu.Unlock()
+	if changed {
+		st.emit(ev)
 	}
 }
 

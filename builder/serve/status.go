@@ -34,10 +34,7 @@ func (d *Daemon) Status() (Status, error) {
 	}
 	st.mu.Lock()
 	if sum := st.published; sum != nil {
-		s.Published = map[string]int{}
-		for _, a := range []publish.Action{publish.Written, publish.UpToDate, publish.Blocked, publish.Failed} {
-			s.Published[a.String()] = sum.Count(a)
-		}
+		s.Published = publishCounts(sum)
 		s.HeldBack = heldBack(sum)
 	}
 	st.mu.Unlock()

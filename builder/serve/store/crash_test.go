@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // crashChildEnv, set to a state directory, makes the test binary run
@@ -26,8 +28,9 @@ func TestMain(m *testing.M) {
 }
 
 // crashChild puts batches of jobs into the store in dir until it is
-// killed, and prints the number of each batch once PutJobs has returned
-// nil for it. Batch i adds job i, queued, and moves job i-1 to running.
+// killed, and prints the number of each batch once PutJobs, then PutTags
+// of its tag, have returned nil for it. Batch i adds job i, queued, and
+// moves job i-1 to running; then tag i, holding job i, is published.
 func crashChild(dir string) int {
 	s, err := Open(dir)
 	if err != nil {
@@ -36,6 +39,10 @@ func crashChild(dir string) int {
 	}
 	for i := range 1_000_000 {
 		if err := s.PutJobs(crashBatch(i)...); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		if err := s.PutTags(crashTag(i)); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
 		}
@@ -55,6 +62,13 @@ func crashBatch(i int) []Job {
 		return []Job{job(0, "queued")}
 	}
 	return []Job{job(i, "queued"), job(i-1, "running")}
+}
+
+// crashTag returns the tag of batch i of [crashChild].
+func crashTag(i int) Tag {
+	t := testTag(fmt.Sprintf("r.example/library/t:%07d", i))
+	t.Jobs = []string{crashBatch(i)[0].ID}
+	return t
 }
 
 func TestSurvivesSIGKILL(t *testing.T) {
@@ -82,6 +96,26 @@ func TestSurvivesSIGKILL(t *testing.T) {
 		}
 		if job.ID != want.ID || job.State != want.State {
 			t.Errorf("job %d is %s, %s; want %s, %s", i, job.ID, job.State, want.ID, want.State)
+		}
+	}
+	checkCrashTags(t, s, last, len(jobs))
+}
+
+// checkCrashTags checks the tags [crashChild] left, having printed
+// batch last and put jobs jobs: every tag printed is there, whole, and
+// a tag is never there without its job.
+func checkCrashTags(t *testing.T, s *Store, last, jobs int) {
+	t.Helper()
+	tags, err := s.Tags()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(tags); n < last+1 || n > jobs {
+		t.Fatalf("%d tags after batch %d was printed and %d jobs stored", n, last, jobs)
+	}
+	for i, tag := range tags {
+		if want := crashTag(i); !cmp.Equal(tag, want) {
+			t.Errorf("tag %d is %+v; want %+v", i, tag, want)
 		}
 	}
 }

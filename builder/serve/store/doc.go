@@ -40,6 +40,14 @@
 //	err = st.PutBackoff(b)
 //
 // and a build that succeeds clears it with [Store.ClearBackoff].
+
+// Each index written is recorded by its tag, with the commit and the
+// jobs whose images it holds:
+//
+//	err = st.PutTags(store.Tag{Ref: "registry.example/library/debian:12", Digest: digest,
+//		Commit: commit, Time: time.Now(), Jobs: []string{job.ID}, Action: "written"})
+//	...
+//	tags, err := st.Tags() // sorted by ref
 //
 // Each attempt writes its log to a file of its own:
 //
@@ -66,8 +74,10 @@
 // Buckets hold JSON values: "jobs" by job id, "jobs-by-state" with keys
 // state NUL job id (so that listing one state reads only its jobs), "runs"
 // by run id (big-endian, newest last), "backoffs" by build id NUL arch,
-// and "meta" with the schema version and the last commit. Open refuses
-// a file of a newer schema version.
+// "tags" by reference (the index last written for each tag), and "meta"
+// with the schema version and the last commit. Open refuses a file of a
+// newer schema version, and gives a store made before a bucket was added
+// (such as "tags") that bucket.
 //
 // # Corruption
 //

@@ -42,6 +42,7 @@ func testJob(id, state string) Job {
 		BuildID:     "5f0c" + id,
 		State:       state,
 		Attempts:    2,
+		Failures:    3,
 		Worker:      "arm-1",
 		Digest:      "sha256:0123",
 		Image:       "staging.example/library/debian:5f0c",

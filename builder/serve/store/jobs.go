@@ -27,7 +27,8 @@ type Job struct {
 	// succeeded, failed, backoff, cancelled, skipped); the store indexes
 	// jobs by it, and requires one.
 	State       string    `json:"state"`
-	Attempts    int       `json:"attempts,omitempty"`
+	Attempts    int       `json:"attempts,omitempty"` // in its last run
+	Failures    int       `json:"failures,omitempty"` // its build's failed attempts in a row, over runs
 	Worker      string    `json:"worker,omitempty"`
 	Digest      string    `json:"digest,omitempty"`
 	Image       string    `json:"image,omitempty"`
@@ -211,6 +212,35 @@ func (s *Store) CountByState() (map[string]int, error) {
 				return fmt.Errorf("index key %q has no state", k)
 			}
 			counts[string(state)]++
+			return nil
+		})
+	})
+	return counts, err
+}
+
+// StateArch is a job state and an architecture: a key of
+// [Store.CountByStateArch].
+type StateArch struct {
+	State, Arch string
+}
+
+// CountByStateArch returns how many jobs are in each state on each
+// architecture, from the index alone: the arch of a job is the last
+// element of its id (SOURCEID/ARCH; "" when the id has no slash). A
+// state without jobs has no entry.
+func (s *Store) CountByStateArch() (map[StateArch]int, error) {
+	counts := map[StateArch]int{}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket([]byte(bucketJobsByState)).ForEach(func(k, _ []byte) error {
+			state, id, ok := bytes.Cut(k, []byte{0})
+			if !ok {
+				return fmt.Errorf("index key %q has no state", k)
+			}
+			arch := ""
+			if i := bytes.LastIndexByte(id, '/'); i >= 0 {
+				arch = string(id[i+1:])
+			}
+			counts[StateArch{State: string(state), Arch: arch}]++
 			return nil
 		})
 	})

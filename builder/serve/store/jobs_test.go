@@ -254,3 +254,25 @@ func TestJobsOfAStateReadTheIndex(t *testing.T) {
 		}
 	}
 }
+
+func TestCountByStateArch(t *testing.T) {
+	s := openTest(t)
+	var jobs []Job
+	for _, j := range []struct{ id, state string }{
+		{"a/amd64", "queued"}, {"b/amd64", "queued"}, {"a/arm64v8", "queued"},
+		{"c/amd64", "failed"}, {"c/s390x", "running"}, {"noarch", "running"},
+	} {
+		jobs = append(jobs, testJob(j.id, j.state))
+	}
+	if err := s.PutJobs(jobs...); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.CountByStateArch()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[StateArch]int{{"queued", "amd64"}: 2, {"queued", "arm64v8"}: 1, {"failed", "amd64"}: 1, {"running", "s390x"}: 1, {"running", ""}: 1}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("CountByStateArch() (-want +got):\n%s", d)
+	}
+}

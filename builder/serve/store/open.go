@@ -42,6 +42,10 @@ func openChecked(path string, timeout time.Duration) (*bolt.DB, error) {
 		if err := createBuckets(db); err != nil {
 			return nil, errors.Join(fmt.Errorf("initializing %s: %w", path, err), db.Close())
 		}
+	default:
+		if err := addBuckets(db); err != nil {
+			return nil, errors.Join(fmt.Errorf("upgrading %s: %w", path, err), db.Close())
+		}
 	}
 	return db, nil
 }

@@ -9,7 +9,9 @@ import (
 
 // schemaVersion is the version of the layout below. A change a reader of
 // the previous layout would misread makes a new version, with the
-// migration in [checkSchema].
+// migration in [checkSchema]. A new bucket is no such change (a reader
+// of the previous layout never opens it): it is listed in
+// [addedBuckets], and Open gives it to a store that lacks it.
 const schemaVersion = 1
 
 // The buckets of the database. Integers are big-endian, so that keys
@@ -27,14 +29,25 @@ const (
 	bucketJobsByState = "jobs-by-state"
 	// bucketBackoffs maps build id NUL arch to a Backoff.
 	bucketBackoffs = "backoffs"
+	// bucketTags maps a tag's reference to a Tag: the index last written
+	// for it. Added after version 1 was released, without a new version.
+	bucketTags = "tags"
 
 	keySchema = "schema"
 	keyCommit = "commit"
 )
 
-// buckets lists every bucket of the current schema.
+// buckets lists every bucket a store of the current schema version was
+// made with: one without them all is not a brewkit store.
 func buckets() []string {
 	return []string{bucketMeta, bucketRuns, bucketJobs, bucketJobsByState, bucketBackoffs}
+}
+
+// addedBuckets lists the buckets added to the schema since its version
+// was released: a reader of that version ignores them, and [addBuckets]
+// gives them to a store made before them.
+func addedBuckets() []string {
+	return []string{bucketTags}
 }
 
 // checkSchema checks the schema version of db, and tells whether db is
@@ -65,7 +78,7 @@ func checkSchema(db *bolt.DB) (isNew bool, err error) {
 // version, in one transaction.
 func createBuckets(db *bolt.DB) error {
 	return db.Update(func(tx *bolt.Tx) error {
-		for _, name := range buckets() {
+		for _, name := range append(buckets(), addedBuckets()...) {
 			if _, err := tx.CreateBucket([]byte(name)); err != nil {
 				return fmt.Errorf("creating bucket %s: %w", name, err)
 			}
@@ -94,4 +107,29 @@ func checkVersion(v []byte) error {
 		return fmt.Errorf("schema version %d is not a version", n)
 	}
 	return nil
+}
+
+// addBuckets creates the added buckets db lacks, in one transaction, and
+// writes nothing when it has them all: opening a current store stays
+// read-only until a method writes.
+func addBuckets(db *bolt.DB) error {
+	var missing []string
+	if err := db.View(func(tx *bolt.Tx) error {
+		for _, name := range addedBuckets() {
+			if tx.Bucket([]byte(name)) == nil {
+				missing = append(missing, name)
+			}
+		}
+		return nil
+	}); err != nil || len(missing) == 0 {
+		return err
+	}
+	return db.Update(func(tx *bolt.Tx) error {
+		for _, name := range missing {
+			if _, err := tx.CreateBucketIfNotExists([]byte(name)); err != nil {
+				return fmt.Errorf("creating bucket %s: %w", name, err)
+			}
+		}
+		return nil
+	})
 }

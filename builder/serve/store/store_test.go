@@ -29,6 +29,7 @@ func TestReopenKeepsEverything(t *testing.T) {
 		s.SetCommit("abc", testTime(1)),
 		s.PutJobs(jobs...),
 		s.PutBackoff(backoff),
+		s.PutTags(testTag("r.example/library/debian:12")),
 		s.Close(),
 	} {
 		if err != nil {
@@ -65,6 +66,13 @@ func TestReopenKeepsEverything(t *testing.T) {
 	}
 	if d := cmp.Diff([]Run{run}, gotRuns); d != "" {
 		t.Errorf("runs after reopening (-want +got):\n%s", d)
+	}
+	gotTags, err := s.Tags()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff([]Tag{testTag("r.example/library/debian:12")}, gotTags); d != "" {
+		t.Errorf("tags after reopening (-want +got):\n%s", d)
 	}
 }
 

@@ -18,6 +18,13 @@ import (
 // newDaemon is a daemon over a store of its own, not started, with jobs.
 func newDaemon(t *testing.T, jobs ...store.Job) *serve.Daemon {
 	t.Helper()
+	d, _ := newDaemonStore(t, jobs...)
+	return d
+}
+
+// newDaemonStore is newDaemon, and its store.
+func newDaemonStore(t *testing.T, jobs ...store.Job) (*serve.Daemon, *store.Store) {
+	t.Helper()
 	sources, err := gitsource.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -47,7 +54,7 @@ func newDaemon(t *testing.T, jobs ...store.Job) *serve.Daemon {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return d
+	return d, st
 }
 
 var testJobs = []store.Job{
@@ -91,7 +98,7 @@ func TestPage(t *testing.T) {
 		{"/", []string{"<!doctype html>", "0123456789ab", "foo:1 foo:latest", "bar:1", "bar:&lt;script&gt;",
 			`data-action="retry" data-job="bbb/amd64"`, `data-action="cancel" data-job="ccc/arm64v8"`, "3 of 3 jobs",
 			`<th scope="col">Tags</th>`, `<label for="token">`, "/static/app.js?v="},
-			[]string{"bar:<script>", `data-action="retry" data-job="aaa/amd64"`, "Last published"}},
+			[]string{"bar:<script>", `data-action="retry" data-job="aaa/amd64"`}},
 		{"/?state=backoff", []string{"bar:1", "in 59m", "1 of 3 jobs"}, []string{"foo:latest"}},
 		{"/?repo=bar&arch=arm64v8", []string{"bar:&lt;script&gt;", "1 of 3 jobs"}, []string{">bar:1<"}},
 		{"/?job=aaa/amd64", []string{`data-job="aaa/amd64" data-state="succeeded"`, "b1b1b1b1b1b1", "sha256:d1d1d1d1d1d1", "w-amd64",
@@ -194,8 +201,8 @@ func TestGuard(t *testing.T) {
 	}
 }
 
-// TestTags checks the tags' publications, from GET /api/v1/tags when the
-// daemon has it.
+// TestTags checks the tags' publications, from GET /api/v1/tags, in
+// either shape, and a daemon without it.
 func TestTags(t *testing.T) {
 	d := newDaemon(t, testJobs...)
 	for answer, want := range map[string]bool{
@@ -210,6 +217,8 @@ func TestTags(t *testing.T) {
 		api := http.NewServeMux()
 		if want {
 			api.HandleFunc("GET /api/v1/tags", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, answer) })
+		} else { // a daemon without tags
+			api.HandleFunc("GET /api/v1/tags", http.NotFound)
 		}
 		api.Handle("/", d.Handler())
 		h.api = api
@@ -218,6 +227,22 @@ func TestTags(t *testing.T) {
 			if strings.Contains(body, s) != want {
 				t.Errorf("tags %s: %q in the page: %v, want %v", answer, s, !want, want)
 			}
+		}
+	}
+}
+
+// TestTagsOfTheDaemon checks the tags the daemon's store has on the page.
+func TestTagsOfTheDaemon(t *testing.T) {
+	d, st := newDaemonStore(t, testJobs...)
+	if err := st.PutTags(store.Tag{Ref: "127.0.0.1:5000/library/foo:latest", Repo: "foo", Tag: "latest", Digest: "sha256:feedbeeffeedbeef",
+		Commit: "c0ffeec0ffeec0ffee", Time: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC), Jobs: []string{"aaa/amd64"}, Action: "written"}); err != nil {
+		t.Fatal(err)
+	}
+	_, body := get(t, newHandler(t, Options{Daemon: d}), "/")
+	for _, s := range []string{"<code>127.0.0.1:5000/library/foo:latest</code>", "sha256:feedbeeffeed", "c0ffeec0ffee", "written",
+		`href="?job=aaa%2Famd64">aaa/amd64</a>`} {
+		if !strings.Contains(body, s) {
+			t.Errorf("no %q in the page", s)
 		}
 	}
 }

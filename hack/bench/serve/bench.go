@@ -163,7 +163,11 @@ func setup(c config) (*bench, func(), error) {
 	}
 	b.d, err = serve.New(serve.Options{Source: b.oi, Branch: "main", Poll: time.Hour, Sources: b.sources, Engine: b.e,
 		Store: b.st, Logs: logs, Publish: engine.PublishOptions{To: b.c.push}, Logger: log,
-		OnRunEnd: func(r store.Run) { b.ended <- r }})
+		Observe: func(ev serve.Event) {
+			if ev.Kind == serve.RunEnded {
+				b.ended <- ev.Run
+			}
+		}})
 	if err != nil {
 		return fail(err)
 	}
