@@ -20,41 +20,21 @@ import (
 	"github.com/brewkit/brewkit/builder/farmtest"
 	"github.com/brewkit/brewkit/builder/gitsource"
 	"github.com/brewkit/brewkit/builder/serve"
+	"github.com/brewkit/brewkit/builder/serve/auth"
 	"github.com/brewkit/brewkit/builder/serve/store"
 	"github.com/brewkit/brewkit/builder/serve/web"
 )
 
 // e2eToken is the token the browser gives for Retry.
-const e2eToken = "e2e-token"
+const e2eToken = "bk_e2e-token"
 
-// tokenGuard stands in for the API's guard: a POST needs "Bearer
-// e2eToken" (401 without a token, 403 with another), reads are free.
-//
-// TOKEN PART, for the lead: once package builder/serve/auth is on main,
-// replace tokenGuard{} below with an auth.Guard whose Tokens hold
-// e2eToken (auth.ParseTokens of an auth.HashLine(e2eToken) line named
-// "e2e"); the test needs nothing else changed.
-type tokenGuard struct{}
-
-func (tokenGuard) Wrap(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			switch r.Header.Get("Authorization") {
-			case "":
-				w.Header().Set("Content-Type", "application/json")
-				w.WriteHeader(http.StatusUnauthorized)
-				fmt.Fprintln(w, `{"error": "this request needs a token: send \"Authorization: Bearer TOKEN\""}`)
-				return
-			case "Bearer " + e2eToken:
-			default:
-				w.Header().Set("Content-Type", "application/json")
-				w.WriteHeader(http.StatusForbidden)
-				fmt.Fprintln(w, `{"error": "the token is not one of this server's"}`)
-				return
-			}
-		}
-		next.ServeHTTP(w, r)
-	})
+// guards are the API's guard, with e2eToken, and a private one.
+func guards(t *testing.T, log *slog.Logger) (public, private auth.Guard) {
+	tokens, err := auth.ParseTokens(strings.NewReader("e2e "+auth.HashLine(e2eToken)+"\n"), "tokens")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return auth.Guard{Tokens: tokens, Logger: log}, auth.Guard{Tokens: tokens, Private: true, Logger: log}
 }
 
 // pageFixture is a daemon on the farm following an official-images
@@ -63,6 +43,7 @@ type pageFixture struct {
 	t    *testing.T
 	d    *serve.Daemon
 	url  string          // of the page
+	priv string          // of the page of a private server of the same daemon
 	ctx  context.Context // the browser tab's
 	shot string          // where screenshots go
 }
@@ -122,11 +103,17 @@ func newPageFixture(t *testing.T, library func(appURL, commit string) map[string
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := web.New(web.Options{Daemon: d, Guard: tokenGuard{}, Logger: log})
+	public, private := guards(t, log)
+	h, err := web.New(web.Options{Daemon: d, Guard: public, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(h)
+	hp, err := web.New(web.Options{Daemon: d, Guard: private, Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	psrv := httptest.NewServer(hp)
 	runCtx, stop := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- d.Run(runCtx) }()
@@ -136,11 +123,12 @@ func newPageFixture(t *testing.T, library func(appURL, commit string) map[string
 			t.Errorf("Run: %v", err)
 		}
 		srv.Close()
+		psrv.Close()
 	})
 	git.Commit(t, "official-images", lib)
 	d.Sync()
 
-	f := &pageFixture{t: t, d: d, url: srv.URL, shot: artifacts(t)}
+	f := &pageFixture{t: t, d: d, url: srv.URL, priv: psrv.URL, shot: artifacts(t)}
 	f.ctx = browser(t, chromium)
 	return f
 }
@@ -306,7 +294,8 @@ func row(tag string) string {
 // TestE2EPage opens the page of a daemon building on the farm: the job
 // table lists the jobs; the log of a running job grows on screen without
 // a reload; Retry, without a token then with one, requeues a failed job;
-// the page fits 1280 and 390 px wide screens.
+// the page fits 1280 and 390 px wide screens; a private server's page
+// shows nothing before the token, then the jobs and a log.
 func TestE2EPage(t *testing.T) {
 	busybox := string(farmtest.Busybox(t, "amd64"))
 	app := map[string]string{
@@ -388,6 +377,21 @@ func TestE2EPage(t *testing.T) {
 		t.Error("at 390 px the job table's rows are not cards within the screen")
 	}
 	f.screenshot("390")
+
+	// A private server: the page shows a token field only, then, with the
+	// token, the jobs and a job's log, streamed with the token.
+	f.run("opening the private page", chromedp.EmulateViewport(1280, 900), chromedp.Navigate(f.priv+"/"),
+		chromedp.WaitVisible(chromedp.CSS("#live-top")))
+	if !eval[bool](f, `document.body.textContent.includes("A private server") && !document.querySelector("#jobs")`) {
+		t.Fatal("a private server's page shows the daemon's state without a token")
+	}
+	f.run("giving the private page a token",
+		chromedp.SendKeys(chromedp.CSS("#token"), e2eToken),
+		chromedp.Click(chromedp.CSS(`#token-form button[type="submit"]`)))
+	f.waitJS("the private page to list the jobs", row("slow:1")+" !== undefined && "+row("bad:1")+" !== undefined", time.Minute)
+	f.click("showing bad:1", row("bad:1")+`?.querySelector("a.job-link")`)
+	f.waitJS("bad:1's log, streamed with the token", `document.getElementById("log").textContent.includes("brewkit-about-to-fail")`, time.Minute)
+	f.screenshot("private")
 }
 
 // testLog writes a daemon's log to the test's.
