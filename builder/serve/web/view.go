@@ -32,7 +32,8 @@ type view struct {
 	Jobs       []serve.Job // those the filter selects, at most maxRows
 	Matching   int         // how many the filter selects
 	Total      int
-	Selected   *serve.Job // the job shown, if any
+	Selected   *serve.Job        // the job shown, if any
+	labels     map[string]string // job id -> "tags (arch)"
 	Tags       []tagRecord
 	TagsShown  bool // the daemon has GET /api/v1/tags
 }
@@ -113,13 +114,24 @@ func (h *handler) view(r *http.Request) (*view, error) {
 	return v, nil
 }
 
+// JobLabel names job id for a reader: its tags and arch, or its id cut
+// short if it is not in the plan.
+func (v *view) JobLabel(id string) string {
+	if l, ok := v.labels[id]; ok {
+		return l
+	}
+	return short(id)
+}
+
 // list fills in the filter's choices, the counts by state and the jobs
 // the filter selects.
 func (v *view) list(all []serve.Job) {
 	counts := map[string]int{}
 	repos, arches := map[string]bool{}, map[string]bool{}
 	f := v.Filter
+	v.labels = make(map[string]string, len(all))
 	for i, j := range all {
+		v.labels[j.ID] = strings.Join(j.Tags, " ") + " (" + j.Arch + ")"
 		repos[j.Repo], arches[j.Arch] = true, true
 		if j.ID == f.Job {
 			v.Selected = &all[i]

@@ -223,7 +223,7 @@ func TestTags(t *testing.T) {
 		api.Handle("/", d.Handler())
 		h.api = api
 		_, body := get(t, mux, "/")
-		for _, s := range []string{"Last published", "<code>127.0.0.1:5000/library/foo:1</code>", "feedfacefeed", `href="?job=aaa%2Famd64">aaa/amd64</a>`, "2030-01-02 03:04Z"} {
+		for _, s := range []string{"Last published", "<code>127.0.0.1:5000/library/foo:1</code>", "feedfacefeed", `href="?job=aaa%2Famd64">foo:1 foo:latest (amd64)</a>`, "2030-01-02 03:04Z"} {
 			if strings.Contains(body, s) != want {
 				t.Errorf("tags %s: %q in the page: %v, want %v", answer, s, !want, want)
 			}
@@ -240,7 +240,7 @@ func TestTagsOfTheDaemon(t *testing.T) {
 	}
 	_, body := get(t, newHandler(t, Options{Daemon: d}), "/")
 	for _, s := range []string{"<code>127.0.0.1:5000/library/foo:latest</code>", "sha256:feedbeeffeed", "c0ffeec0ffee", "written",
-		`href="?job=aaa%2Famd64">aaa/amd64</a>`} {
+		`href="?job=aaa%2Famd64">foo:1 foo:latest (amd64)</a>`} {
 		if !strings.Contains(body, s) {
 			t.Errorf("no %q in the page", s)
 		}
