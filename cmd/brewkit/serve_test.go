@@ -116,6 +116,8 @@ func TestServeFront(t *testing.T) {
 	}{
 		{"GET", "/healthz", "", 200},
 		{"GET", "/api/v1/status", "", 200},
+		{"GET", "/", "", 200},              // the page
+		{"GET", "/static/app.js", "", 200}, // its script
 		{"POST", "/api/v1/sync", "", 401},
 		{"POST", "/api/v1/sync", "Bearer bk_nope", 403},
 		{"POST", "/api/v1/sync", "Bearer " + token, 202},
