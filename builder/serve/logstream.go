@@ -24,7 +24,7 @@ const (
 	// sent all there were, and for the job's state.
 	streamPoll = 250 * time.Millisecond
 	// streamHeartbeat is how long a stream may stay silent before it
-	// sends a comment, so that proxies keep it open.
+	// sends a comment, so that proxies keep it open (logStreams.heartbeat).
 	streamHeartbeat = 15 * time.Second
 	// streamWriteTimeout bounds each write to a client: one that stops
 	// reading is let go.
@@ -36,12 +36,15 @@ const (
 // Shutdown waits for its requests, and a stream would otherwise last as
 // long as its job).
 type logStreams struct {
-	active  atomic.Int64
-	stopped chan struct{}
-	once    sync.Once
+	active    atomic.Int64
+	stopped   chan struct{}
+	once      sync.Once
+	heartbeat time.Duration // streamHeartbeat, but in tests
 }
 
-func newLogStreams() *logStreams { return &logStreams{stopped: make(chan struct{})} }
+func newLogStreams() *logStreams {
+	return &logStreams{stopped: make(chan struct{}), heartbeat: streamHeartbeat}
+}
 
 // stop ends every stream; it may be called more than once.
 func (s *logStreams) stop() { s.once.Do(func() { close(s.stopped) }) }
@@ -119,7 +122,7 @@ func (d *Daemon) streamLog(w http.ResponseWriter, r *http.Request, j store.Job) 
 			s.end(j)
 			return
 		}
-		if !sent && time.Since(lastWrite) >= streamHeartbeat {
+		if !sent && time.Since(lastWrite) >= d.streams.heartbeat {
 			if s.comment("heartbeat") != nil {
 				return
 			}

@@ -363,3 +363,27 @@ func TestWantsStream(t *testing.T) {
 		}
 	}
 }
+
+// TestLogStreamHeartbeat: a stream with nothing to send sends comments.
+func TestLogStreamHeartbeat(t *testing.T) {
+	d := newTestDaemon(t)
+	d.streams.heartbeat = time.Millisecond
+	putJob(t, d, store.Job{ID: "r/amd64", State: StateRunning})
+	srv := httptest.NewServer(d.Handler())
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/api/v1/jobs/r/amd64/log?follow=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	br := bufio.NewReader(resp.Body)
+	for beats := 0; beats < 2; {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			t.Fatal(err)
+		}
+		if line == ": heartbeat\n" {
+			beats++
+		}
+	}
+}
