@@ -139,8 +139,12 @@ func (d *Daemon) streamLog(w http.ResponseWriter, r *http.Request, j store.Job) 
 		case <-tick.C:
 		}
 		var ok bool
-		if j, ok, err = d.opts.Store.Job(j.ID); err != nil || !ok {
-			s.end(store.Job{ID: j.ID, State: "gone"})
+		switch j, ok, err = d.opts.Store.Job(s.id); {
+		case err != nil:
+			s.end(store.Job{ID: s.id, State: "unknown", Error: "reading the job: " + err.Error()})
+			return
+		case !ok:
+			s.end(store.Job{ID: s.id, State: "gone"}) // no longer in the plan
 			return
 		}
 	}
