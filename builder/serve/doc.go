@@ -9,7 +9,9 @@
 //	})
 //	if err != nil { ... }
 //	g := auth.Guard{Tokens: tokens, Logger: log} // package builder/serve/auth; POSTs need a token
-//	srv := serve.NewHTTPServer(g.Wrap(d.Handler()))
+//	h, err := web.New(web.Options{Daemon: d, Guard: g}) // package builder/serve/web: the page, and the API behind g
+//	if err != nil { ... }
+//	srv := serve.NewHTTPServer(h)
 //	go srv.ListenAndServe() // srv.Addr = "127.0.0.1:8080"
 //	err = d.Run(ctx) // until ctx is done; drain the engine first to let builds finish
 //
@@ -44,6 +46,13 @@
 //	m, err := metrics.New(metrics.Options{Jobs: st, Workers: e})
 //	n, err := notify.New(notify.Options{URLs: urls, Failures: 3})
 //	d, err := serve.New(serve.Options{..., Observe: serve.Observers(m.Observe, n.Observe)})
+//
+// # Watching it
+//
+// [Daemon.Handler] is the JSON API; a job's log streams from it as
+// Server-Sent Events while the job runs (GET .../log?follow=1), each
+// stream a goroutine and a 16 KiB buffer, ended when Run returns.
+// Package builder/serve/web serves the web page with the API.
 //
 // # What survives
 //
