@@ -186,6 +186,8 @@ func TestGuard(t *testing.T) {
 		{"/api/v1/status", "", 401, "needs a token", ""},
 		{"/api/v1/status", "Bearer secret", 200, `"commit"`, ""},
 		{"/healthz", "", 200, "ok", ""},
+		{"/api/v1/jobs/aaa/amd64/log?follow=1", "", 401, "needs a token", ""},
+		{"/api/v1/jobs/aaa/amd64/log?follow=1", "Bearer secret", 200, "event: end\ndata: {\"state\":\"succeeded\"}", ""},
 		{"/metrics", "", 401, "needs a token", ""},
 		{"/metrics", "Bearer secret", 200, "brewkit_jobs 3", ""},
 	}
