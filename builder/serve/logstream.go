@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -29,6 +30,9 @@ const (
 	// streamWriteTimeout bounds each write to a client: one that stops
 	// reading is let go.
 	streamWriteTimeout = 30 * time.Second
+	// streamMax bounds the streams open at once (each holds a file
+	// descriptor); one more gets 503 (logStreams.max).
+	streamMax = 1024
 )
 
 // logStreams are the daemon's live log streams: how many are open, and
@@ -40,10 +44,11 @@ type logStreams struct {
 	stopped   chan struct{}
 	once      sync.Once
 	heartbeat time.Duration // streamHeartbeat, but in tests
+	max       int64         // streamMax, but in tests
 }
 
 func newLogStreams() *logStreams {
-	return &logStreams{stopped: make(chan struct{}), heartbeat: streamHeartbeat}
+	return &logStreams{stopped: make(chan struct{}), heartbeat: streamHeartbeat, max: streamMax}
 }
 
 // stop ends every stream; it may be called more than once.
@@ -93,10 +98,15 @@ func wantsStream(r *http.Request) bool {
 // batches) may be missed, and the stream goes on with the next one.
 //
 // A stream costs a goroutine, an open file and streamChunk bytes, and a
-// read of the file and of the store every streamPoll while idle.
+// read of the file and of the store every streamPoll while idle; at most
+// streamMax are open at once, and one more gets 503 with Retry-After.
 func (d *Daemon) streamLog(w http.ResponseWriter, r *http.Request, j store.Job) {
-	d.streams.active.Add(1)
 	defer d.streams.active.Add(-1)
+	if d.streams.active.Add(1) > d.streams.max {
+		w.Header().Set("Retry-After", "10")
+		writeError(w, http.StatusServiceUnavailable, fmt.Errorf("%d logs are being streamed, the most this server streams at once; try again later, or GET the log without following it", d.streams.max))
+		return
+	}
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream; charset=utf-8")
 	h.Set("Cache-Control", "no-cache")

@@ -387,3 +387,29 @@ func TestLogStreamHeartbeat(t *testing.T) {
 		}
 	}
 }
+
+// TestLogStreamMax: a stream over the most gets 503, and the plain log
+// is still served.
+func TestLogStreamMax(t *testing.T) {
+	d := newTestDaemon(t)
+	d.streams.max = 1
+	putJob(t, d, store.Job{ID: "r/amd64", State: StateRunning})
+	srv := httptest.NewServer(d.Handler())
+	defer srv.Close()
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	go follow(ctx, srv.URL+"/api/v1/jobs/r/amd64/log?follow=1")
+	waitUntil(t, "the first stream open", func() bool { return d.LogStreams() == 1 })
+	resp, err := http.Get(srv.URL + "/api/v1/jobs/r/amd64/log?follow=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" || !strings.Contains(string(body), "without following it") {
+		t.Errorf("a stream over the most: %s %s", resp.Status, body)
+	}
+	if d.LogStreams() != 1 {
+		t.Errorf("%d streams open, want 1", d.LogStreams())
+	}
+}
