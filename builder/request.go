@@ -65,7 +65,18 @@ func (r *request) solveOpt() client.SolveOpt {
 		exp["annotation-manifest."+k] = v
 		exp["annotation-manifest-descriptor."+k] = v
 	}
+	var sharedKey string
+	if r.local != nil {
+		// BuildKit keeps a copy of each local mount per worker, named by
+		// the mount and this key, and sends a later context's files as a
+		// difference against it by path, size, mode and time; brewkit
+		// gives every file its commit's time, so two contexts of one
+		// commit with a same-sized file at the same path would get the
+		// first's bytes. The source id names the context's content.
+		sharedKey = "brewkit-" + j.SourceID
+	}
 	return client.SolveOpt{
+		SharedKey:     sharedKey,
 		Frontend:      "dockerfile.v0",
 		FrontendAttrs: attrs,
 		LocalMounts:   r.local,
