@@ -73,7 +73,8 @@ func (r *Report) verdict(norms map[Normalization]bool) {
 		// The manifests differ, yet in no field: only in their bytes.
 		norms[JSONEncoding] = true
 	}
-	r.Normalizations = slices.Sorted(maps.Keys(norms))
+	r.Normalizations = slices.AppendSeq([]Normalization{}, maps.Keys(norms))
+	slices.Sort(r.Normalizations)
 }
 
 func layerAt(ls []v1.Layer, i int) v1.Layer {

@@ -3,8 +3,9 @@ package imagediff
 import "regexp"
 
 // manifestSkipped matches the manifest fields compared elsewhere: the
-// config by its content, each layer by its own.
-var manifestSkipped = regexp.MustCompile(`^(config\.(digest|size)|layers\[\d+\]\.(digest|size))$`)
+// config by its content, each layer by its own (a layer one side lacks
+// included: its pair is a layer row).
+var manifestSkipped = regexp.MustCompile(`^(config\.(digest|size)|layers\[\d+\](\.(digest|size))?)$`)
 
 // manifestMediaType matches the manifest fields that hold a media type.
 var manifestMediaType = regexp.MustCompile(`^(mediaType|config\.mediaType|layers\[\d+\]\.mediaType)$`)
