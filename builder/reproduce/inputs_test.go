@@ -92,7 +92,7 @@ func TestFromRecord(t *testing.T) {
 	epoch := int64(1700000000)
 	job := func(id, arch, digest string) record.Job {
 		return record.Job{ID: id, Arch: arch, Digest: digest, Entries: []record.Entry{{Repo: "app", Tag: "1"}},
-			Source: record.Source{GitRepo: "https://github.com/o/app.git", GitCommit: "abc", Directory: "app", File: "Dockerfile"},
+			Source:     record.Source{GitRepo: "https://github.com/o/app.git", GitCommit: "abc", Directory: "app", File: "Dockerfile"},
 			CommitTime: time.Unix(epoch, 0), SourceDateEpoch: &epoch, BuildID: "b-" + id,
 			Froms: []record.From{{From: "base:1", Digest: digestA, Job: "base/" + arch}}}
 	}
