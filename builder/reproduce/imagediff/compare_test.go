@@ -2,17 +2,21 @@ package imagediff
 
 import (
 	"archive/tar"
+	"bytes"
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-containerregistry/pkg/compression"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 )
 
@@ -83,6 +87,12 @@ func TestCompare(t *testing.T) {
 			name: "recompressed",
 			pub:  same,
 			reb:  imageOf(t, []v1.Layer{layerOf(t, gzip.NoCompression, base()...)}, nil),
+			want: view{Verdict: Equivalent, Normalizations: []Normalization{LayerCompression}},
+		},
+		{
+			name: "zstd",
+			pub:  same,
+			reb:  imageOf(t, []v1.Layer{zstdLayer(t, base()...)}, nil),
 			want: view{Verdict: Equivalent, Normalizations: []Normalization{LayerCompression}},
 		},
 		{
@@ -205,4 +215,20 @@ func TestCompareContentRow(t *testing.T) {
 	if r.Published != pd.String() || r.Rebuilt != rd.String() {
 		t.Errorf("digests %s %s, want %s %s", r.Published, r.Rebuilt, pd, rd)
 	}
+}
+
+// zstdLayer is a zstd layer of entries.
+func zstdLayer(t testing.TB, entries ...ent) v1.Layer {
+	t.Helper()
+	raw := tarBytes(t, entries)
+	l, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) {
+		return io.NopCloser(bytes.NewReader(raw)), nil
+	}, tarball.WithCompression(compression.ZStd), tarball.WithMediaType(types.OCILayerZStd))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mt, _ := l.MediaType(); mt != types.OCILayerZStd {
+		t.Fatalf("media type %s", mt)
+	}
+	return l
 }

@@ -37,7 +37,8 @@
 //   - "layer compression": a layer pair with the same diff ID (the digest
 //     of the uncompressed tar) and different compressed digests: another
 //     gzip level or implementation, another gzip header (its time, OS or
-//     name fields), or another algorithm (gzip, zstd, none). Gzip header
+//     name fields), or another algorithm (gzip, zstd, none; the layer's
+//     media type in the manifest saying so is part of it). Gzip header
 //     differences are not a normalization of their own: telling them from
 //     the rest needs the compressed streams compared byte by byte.
 //   - "timestamps": the config's created and history[N].created fields,

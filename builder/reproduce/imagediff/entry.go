@@ -36,7 +36,7 @@ type layerFiles map[string]*entry
 // keeps its last entry, as extraction does.
 func readLayer(ctx context.Context, r io.Reader) (layerFiles, error) {
 	files := layerFiles{}
-	tr := tar.NewReader(r)
+	tr := tar.NewReader(ctxReader{ctx, r})
 	buf := make([]byte, 64<<10)
 	for seq := 0; ; seq++ {
 		if err := ctx.Err(); err != nil {
@@ -55,7 +55,9 @@ func readLayer(ctx context.Context, r io.Reader) (layerFiles, error) {
 		}
 		if e.typ == tar.TypeReg {
 			h := sha256.New()
-			if _, err := io.CopyBuffer(h, tr, buf); err != nil {
+			// A sparse file's holes are read from no input: check ctx
+			// as they are hashed too.
+			if _, err := io.CopyBuffer(h, ctxReader{ctx, tr}, buf); err != nil {
 				return nil, fmt.Errorf("reading %s: %w", hdr.Name, err)
 			}
 			h.Sum(e.sum[:0])
@@ -143,4 +145,17 @@ func whiteout(key string) string {
 		return "whiteout: deletes " + path.Join(dir, strings.TrimPrefix(base, ".wh.")) + " from the layers below"
 	}
 	return ""
+}
+
+// ctxReader is a reader that fails once its context is done.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
 }

@@ -7,6 +7,11 @@ import "regexp"
 // included: its pair is a layer row).
 var manifestSkipped = regexp.MustCompile(`^(config\.(digest|size)|layers\[\d+\](\.(digest|size))?)$`)
 
+// layerMediaType matches a layer's media type: one that is not the twin
+// of the other side's says another compression (gzip, zstd, none), which
+// the layer's pair is compared for (same diff ID: "layer compression").
+var layerMediaType = regexp.MustCompile(`^layers\[\d+\]\.mediaType$`)
+
 // manifestMediaType matches the manifest fields that hold a media type.
 var manifestMediaType = regexp.MustCompile(`^(mediaType|config\.mediaType|layers\[\d+\]\.mediaType)$`)
 
@@ -42,6 +47,8 @@ func diffManifest(pubRaw, rebRaw []byte) (manifestResult, error) {
 			return
 		case manifestMediaType.MatchString(path) && sameMediaType(a, b):
 			res.norms[MediaTypes] = true
+			return
+		case layerMediaType.MatchString(path):
 			return
 		}
 		res.rows = append(res.rows, FieldDiff{Field: "manifest." + path, Published: short(a), Rebuilt: short(b)})

@@ -71,10 +71,10 @@ func TestReportDir(t *testing.T) {
 			notes: []string{"content 5 -> 5; published copy written; rebuilt copy written", "file; published copy written", "mode 0644 -> 0600", "file; rebuilt copy written"},
 		},
 		{
-			name: "escape with dot dot",
-			pub:  [][]ent{{reg("../../etc/passwd", "root:x:0:0")}},
-			reb:  [][]ent{{reg("../../etc/passwd", "evil:x:0:0")}},
-			want: nil,
+			name:  "escape with dot dot",
+			pub:   [][]ent{{reg("../../etc/passwd", "root:x:0:0")}},
+			reb:   [][]ent{{reg("../../etc/passwd", "evil:x:0:0")}},
+			want:  nil,
 			notes: []string{"unsafe path: escapes the root; content 10 -> 10"},
 		},
 		{
@@ -85,20 +85,20 @@ func TestReportDir(t *testing.T) {
 			notes: []string{"unsafe path: absolute path; content 1 -> 1"},
 		},
 		{
-			name: "through a symlink",
-			pub:  [][]ent{{symlink("evil", "../../.."), reg("evil/pwned", "a")}},
-			reb:  [][]ent{{symlink("evil", "../../.."), reg("evil/pwned", "b")}},
-			want: nil,
+			name:  "through a symlink",
+			pub:   [][]ent{{symlink("evil", "../../.."), reg("evil/pwned", "a")}},
+			reb:   [][]ent{{symlink("evil", "../../.."), reg("evil/pwned", "b")}},
+			want:  nil,
 			notes: []string{"unsafe path: through symlink evil -> ../../..; content 1 -> 1"},
 		},
 		{
 			// The symlink is in a layer below: the file's layer does not
 			// see it, but the report directory never holds a symlink, so
 			// the file lands in a directory of that name.
-			name: "through a symlink of a layer below",
-			pub:  [][]ent{{symlink("evil", "/")}, {reg("evil/pwned", "a")}},
-			reb:  [][]ent{{symlink("evil", "/")}, {reg("evil/pwned", "b")}},
-			want: []string{"report/", "report/published/", "report/published/evil/", "report/published/evil/pwned=a", "report/rebuilt/", "report/rebuilt/evil/", "report/rebuilt/evil/pwned=b"},
+			name:  "through a symlink of a layer below",
+			pub:   [][]ent{{symlink("evil", "/")}, {reg("evil/pwned", "a")}},
+			reb:   [][]ent{{symlink("evil", "/")}, {reg("evil/pwned", "b")}},
+			want:  []string{"report/", "report/published/", "report/published/evil/", "report/published/evil/pwned=a", "report/rebuilt/", "report/rebuilt/evil/", "report/rebuilt/evil/pwned=b"},
 			notes: []string{"content 1 -> 1; published copy written; rebuilt copy written"},
 		},
 		{
