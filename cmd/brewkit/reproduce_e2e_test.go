@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -23,6 +24,7 @@ import (
 
 	"github.com/brewkit/brewkit/builder/farmtest"
 	"github.com/brewkit/brewkit/builder/reproduce"
+	"github.com/brewkit/brewkit/scheduler/record"
 )
 
 // reproFixture is a library built and published by brewkit on the farm:
@@ -65,11 +67,18 @@ func newReproFixture(t *testing.T, farm farmtest.Farm) *reproFixture {
 	run := "e2e-repro-" + nonce
 	f.to = farm.Registry + "/" + run + "/library"
 	f.record = filepath.Join(t.TempDir(), "build.json")
+	start := time.Now()
 	out, stderr, err := brewkit(t, map[string]string{"HOME": t.TempDir()}, "--library", f.lib, "build", "--all", "--metadata-file", f.record,
 		"--cache", t.TempDir(), "--workers", farm.File, "--staging", farm.Registry+"/"+run+"/staging",
 		"--push", f.to, "--progress", "plain")
 	if err != nil {
 		t.Fatalf("brewkit build: %v\n%s\nstderr:\n%s", err, out, stderr)
+	}
+	t.Logf("brewkit build --all of the fixture (base, app on four arches, stamp and gone on amd64): %s", time.Since(start).Round(10*time.Millisecond))
+	if rec, err := record.ReadFile(f.record); err == nil {
+		for _, j := range rec.Jobs {
+			t.Logf("  the build's job %s %s: %.2fs", j.Tags, j.Arch, j.Seconds)
+		}
 	}
 	if err := os.RemoveAll(filepath.Join(f.git.Dir, "gone")); err != nil { // its commit is gone
 		t.Fatal(err)
@@ -92,7 +101,9 @@ func freshWorkers(t *testing.T, farm farmtest.Farm, arches ...string) []string {
 func (f *reproFixture) reproduce(t *testing.T, ref string, args ...string) (*reproduce.Report, error) {
 	t.Helper()
 	args = append([]string{"--library", f.lib, "reproduce", ref, "--format", "json", "--cache", t.TempDir()}, args...)
+	start := time.Now()
 	out, stderr, err := brewkit(t, map[string]string{"HOME": t.TempDir()}, args...)
+	t.Logf("brewkit reproduce %s %v: %s", ref, args[6:], time.Since(start).Round(10*time.Millisecond))
 	var rep reproduce.Report
 	if jerr := json.Unmarshal([]byte(out), &rep); jerr != nil {
 		t.Fatalf("brewkit reproduce %s: %v (%v)\n%s\nstderr:\n%s", ref, jerr, err, out, stderr)
