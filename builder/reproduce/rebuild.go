@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/layout"
 
 	"github.com/brewkit/brewkit/builder/engine"
 	"github.com/brewkit/brewkit/manifest"
@@ -114,17 +113,4 @@ func pinsFor(job *scheduler.Job, in *Inputs) (map[string]string, error) {
 		pins[from] = image
 	}
 	return pins, nil
-}
-
-// layoutImage reads the image of digest d from the OCI layout in dir.
-func layoutImage(dir, d string) (v1.Image, error) {
-	p, err := layout.FromPath(dir)
-	if err != nil {
-		return nil, err
-	}
-	h, err := v1.NewHash(d)
-	if err != nil {
-		return nil, err
-	}
-	return p.Image(h)
 }
