@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/containerd/containerd/v2/core/content"
 	contentlocal "github.com/containerd/containerd/v2/plugins/content/local"
@@ -41,10 +42,12 @@ const buildsDir = "brewkit/builds"
 // nothing. [Layout.Tag] then points the tags of index.json at the images.
 //
 // One brewkit at a time should write a layout: blobs and records are
-// written atomically, but index.json is read, merged and replaced.
+// written atomically, but index.json is read, merged and replaced (under
+// a lock, for the builds of one process).
 type Layout struct {
 	dir   string
 	store content.Store
+	index sync.Mutex // held while index.json is read, merged and replaced
 }
 
 // OpenLayout opens the OCI image layout in dir, creating it (oci-layout

@@ -130,6 +130,8 @@ func mergeAnnotations(a map[string]string, k, v string) map[string]string {
 // mergeIndex writes entries into index.json: an entry replaces the one of
 // the same ref.name in place, or is appended.
 func (l *Layout) mergeIndex(entries []ocispec.Descriptor) error {
+	l.index.Lock()
+	defer l.index.Unlock()
 	idx, err := readIndex(l.dir)
 	if err != nil {
 		return err

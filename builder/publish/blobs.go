@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -32,16 +31,10 @@ type blobs struct {
 	copies flight[struct{}] // blobs present in a repository, by repo@digest
 }
 
-// newBlobs returns blobs whose requests go through rt. Retries of answers
-// are rt's: go-containerregistry retries no status itself, and restarts a
-// whole blob upload (which rt cannot replay) at most three times.
-func newBlobs(rt http.RoundTripper, kc authn.Keychain, p RetryPolicy) (*blobs, error) {
-	opts := []remote.Option{
-		remote.WithTransport(rt),
-		remote.WithAuthFromKeychain(kc),
-		remote.WithRetryStatusCodes(),
-		remote.WithRetryBackoff(remote.Backoff{Duration: p.Backoff, Factor: 2, Steps: 3}),
-	}
+// newBlobs returns blobs whose requests go through rt, as
+// [RemoteOptions] says.
+func newBlobs(rt *RetryTransport, kc authn.Keychain) (*blobs, error) {
+	opts := RemoteOptions(rt, kc)
 	pusher, err := remote.NewPusher(opts...)
 	if err != nil {
 		return nil, err
@@ -51,6 +44,20 @@ func newBlobs(rt http.RoundTripper, kc authn.Keychain, p RetryPolicy) (*blobs, e
 		return nil, err
 	}
 	return &blobs{pusher: pusher, puller: puller}, nil
+}
+
+// RemoteOptions are the go-containerregistry options of a client whose
+// requests go through rt, with credentials from kc, so that it retries a
+// registry's faults as a publish does. Retries of answers are rt's:
+// go-containerregistry retries no status itself, and restarts a whole
+// blob upload (which rt cannot replay) at most three times.
+func RemoteOptions(rt *RetryTransport, kc authn.Keychain) []remote.Option {
+	return []remote.Option{
+		remote.WithTransport(rt),
+		remote.WithAuthFromKeychain(kc),
+		remote.WithRetryStatusCodes(),
+		remote.WithRetryBackoff(remote.Backoff{Duration: rt.policy.Backoff, Factor: 2, Steps: 3}),
+	}
 }
 
 // copy makes the blob desc of repository src present in dst. Blobs that

@@ -22,7 +22,7 @@ type run struct {
 
 func (p *Publisher) newRun() (*run, error) {
 	rt := NewRetryTransport(p.o.transport, p.o.retry)
-	b, err := newBlobs(rt, p.o.keychain, p.o.retry)
+	b, err := newBlobs(rt, p.o.keychain)
 	if err != nil {
 		return nil, err
 	}
