@@ -88,6 +88,10 @@ type Executor struct {
 	// job already staged is still found: give an empty stage to rebuild.
 	NoCache bool
 
+	// Status, if set, gives each attempt at a job a channel that its
+	// BuildKit progress goes to as well (Solve closes it): a timeline.
+	Status func(job *scheduler.Job) chan *client.SolveStatus
+
 	// DryRun resolves parents, computes build ids and looks them up, but
 	// builds nothing: a job that is not there fails with a *NotBuiltError,
 	// and its descendants are skipped (their build ids depend on it).
@@ -252,7 +256,7 @@ func (e *Executor) solve(ctx context.Context, w workers.Worker, st stage, req *r
 		kc = authn.DefaultKeychain
 	}
 	opt.Session = []session.Attachable{authSession(kc)}
-	resp, err := c.Solve(ctx, nil, opt, e.statusChannel(prefix))
+	resp, err := c.Solve(ctx, nil, opt, e.statusChannel(req.job, prefix))
 	if err != nil {
 		if isTransient(err) {
 			e.forget(w.Name, c)
@@ -273,8 +277,11 @@ func (e *Executor) solve(ctx context.Context, w workers.Worker, st stage, req *r
 // statusChannel is the channel a Solve reports progress on, which Solve
 // closes: its statuses go to the display and to the attempt's log, if
 // there are, or are drained.
-func (e *Executor) statusChannel(prefix string) chan *client.SolveStatus {
+func (e *Executor) statusChannel(job *scheduler.Job, prefix string) chan *client.SolveStatus {
 	var to []chan *client.SolveStatus
+	if e.Status != nil {
+		to = append(to, e.Status(job))
+	}
 	if e.Progress != nil {
 		to = append(to, e.Progress.Job(prefix))
 	}

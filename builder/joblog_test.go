@@ -43,7 +43,7 @@ func TestJobLogs(t *testing.T) {
 			for _, j := range jobs {
 				prefix := j.Arch + " " + j.String()
 				closers = append(closers, e.openLog(t.Context(), j, prefix))
-				streams = append(streams, e.statusChannel(prefix))
+				streams = append(streams, e.statusChannel(nil, prefix))
 			}
 			for i, j := range jobs { // interleaved, as concurrent solves are
 				sendSteps(streams[i], "RUN make "+j.ID, j.ID+" says hi")
@@ -110,7 +110,7 @@ func TestJobLogFailures(t *testing.T) {
 			e := &Executor{Logs: tt.open, Progress: p}
 			job := &scheduler.Job{ID: "a", Arch: "amd64", Tags: []string{"foo:a"}}
 			closeLog := e.openLog(t.Context(), job, "amd64 foo:a")
-			ch := e.statusChannel("amd64 foo:a")
+			ch := e.statusChannel(nil, "amd64 foo:a")
 			sendSteps(ch, "RUN make", "made it")
 			close(ch)
 			closeLog()

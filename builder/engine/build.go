@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/brewkit/brewkit/builder"
+	"github.com/brewkit/brewkit/builder/timeline"
 	"github.com/brewkit/brewkit/scheduler"
 	"github.com/brewkit/brewkit/scheduler/workers"
 )
@@ -41,6 +42,9 @@ type BuildOptions struct {
 	// Reproduce sets both (see [builder.Executor.Pins]).
 	Pins    map[string]string
 	NoCache bool
+	// Timeline, if set, records where the build's time goes: the runner's
+	// events (slot waits included) and each attempt's BuildKit progress.
+	Timeline *timeline.Recorder
 }
 
 // Build is what [Engine.Build] did.
@@ -72,17 +76,16 @@ func (e *Engine) Build(ctx context.Context, p *scheduler.Plan, opts BuildOptions
 	exec := &builder.Executor{Staging: e.target.Staging, Layout: e.target.Layout, Registry: reg, Keychain: e.keychain,
 		Cache: e.sources, Progress: opts.Progress, Locks: e.locks, Logs: opts.Logs, Admit: opts.Admit, SendContexts: e.send, LookupCache: e.found,
 		Pins: opts.Pins, NoCache: opts.NoCache}
+	if opts.Timeline != nil {
+		exec.Status = opts.Timeline.Status
+	}
 	defer exec.Close()
 	var ex scheduler.Executor = exec
 	if opts.JobContext != nil {
 		ex = jobContextExecutor{Executor: exec, context: opts.JobContext}
 	}
-	observe := e.logEvent
-	if opts.Observe != nil {
-		observe = func(ev scheduler.Event) { e.logEvent(ev); opts.Observe(ev) }
-	}
 	r := &scheduler.Runner{Pool: e.pool, Exec: ex, AllowEmulation: e.target.Emulate, WaitForWorkers: e.wait,
-		Fair: e.fair, JobTimeout: e.timeout, Observe: observe}
+		Fair: e.fair, JobTimeout: e.timeout, Observe: e.observer(opts), ObserveReady: opts.Timeline != nil}
 	b := &Build{Report: r.Run(ctx, p)}
 	if l := e.target.Layout; l != nil {
 		sum, err := l.Tag(ctx, b.Report, opts.Partial)
@@ -118,4 +121,22 @@ func (x jobContextExecutor) Build(ctx context.Context, w workers.Worker, j *sche
 	ctx, release := x.context(ctx, j)
 	defer release()
 	return x.Executor.Build(ctx, w, j, parents)
+}
+
+// observer is what the runner tells of each job: the engine's log, the
+// caller's Observe, the timeline. Ready events, which only the timeline
+// asks for, go to it alone.
+func (e *Engine) observer(opts BuildOptions) func(scheduler.Event) {
+	return func(ev scheduler.Event) {
+		if opts.Timeline != nil {
+			opts.Timeline.Observe(ev)
+		}
+		if ev.Kind == scheduler.JobReady {
+			return
+		}
+		e.logEvent(ev)
+		if opts.Observe != nil {
+			opts.Observe(ev)
+		}
+	}
 }

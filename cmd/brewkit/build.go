@@ -3,11 +3,14 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/brewkit/brewkit/builder"
 	"github.com/brewkit/brewkit/builder/engine"
+	"github.com/brewkit/brewkit/builder/timeline"
 	"github.com/brewkit/brewkit/scheduler"
 )
 
@@ -20,6 +23,8 @@ type buildOptions struct {
 	getenv       func(string) string
 	pub          publishing
 	dryRun       bool
+	trace        string
+	timeline     *timeline.Recorder // with --trace
 }
 
 func newBuildCmd(g *globalOptions, getenv func(string) string) *cobra.Command {
@@ -62,6 +67,7 @@ exits non-zero.`,
 	o.register(cmd, getenv)
 	f := cmd.Flags()
 	f.StringVar(&o.progress, "progress", "auto", "progress output: auto, tty, plain, rawjson or quiet")
+	f.StringVar(&o.trace, "trace", "", "write where the build's time went to this file as Chrome trace-event JSON (Perfetto, chrome://tracing), and print the critical path and the time by phase")
 	f.StringVar(&o.metadataFile, "metadata-file", "", "write the build record (docs/BUILD-RECORD.md) to this file, which push reads")
 	f.StringVar(&o.staging, "staging", "", "staging repository prefix; a job for ARCH goes to PREFIX-ARCH (default REGISTRY/brewkit/staging)")
 	f.StringVar(&o.pub.to, "push", getenv("BREWKIT_PUSH_TO"), `after building, publish every tag's index at "REGISTRY/NAMESPACE" ($BREWKIT_PUSH_TO; see brewkit push)`)
@@ -103,11 +109,36 @@ func (o *buildOptions) run(cmd *cobra.Command, args []string) (err error) {
 	if o.dryRun {
 		return errors.Join(loadErr, conflictErr, o.dryRunBuild(cmd, e, p))
 	}
+	if o.trace != "" {
+		o.timeline = timeline.New()
+	}
 	b, err := o.build(cmd, e, p)
 	if err != nil {
 		return err
 	}
-	return errors.Join(loadErr, b.Report.Err(), conflictErr, o.publish(cmd, e, b))
+	start := time.Now()
+	pubErr := o.publish(cmd, e, b)
+	if o.timeline != nil && o.pub.to != "" {
+		o.timeline.Publish(start, time.Now())
+	}
+	return errors.Join(loadErr, b.Report.Err(), conflictErr, pubErr, o.writeTrace(cmd, b))
+}
+
+// writeTrace writes --trace and prints where the time went.
+func (o *buildOptions) writeTrace(cmd *cobra.Command, b *engine.Build) error {
+	if o.timeline == nil {
+		return nil
+	}
+	f, err := os.Create(o.trace)
+	if err != nil {
+		return fmt.Errorf("--trace: %w", err)
+	}
+	if err := errors.Join(o.timeline.WriteTrace(f), f.Close()); err != nil {
+		return fmt.Errorf("--trace %s: %w", o.trace, err)
+	}
+	fmt.Fprint(cmd.ErrOrStderr(), o.timeline.Summary(b.Report))
+	fmt.Fprintf(cmd.ErrOrStderr(), "trace: %s (open it in https://ui.perfetto.dev or chrome://tracing)\n", o.trace)
+	return nil
 }
 
 // check refuses bad flags before anything is loaded or started.
@@ -133,7 +164,7 @@ func (o *buildOptions) build(cmd *cobra.Command, e *engine.Engine, p *scheduler.
 	if err != nil {
 		return nil, err
 	}
-	b, err := e.Build(cmd.Context(), p, engine.BuildOptions{Progress: progress, Partial: o.pub.partial})
+	b, err := e.Build(cmd.Context(), p, engine.BuildOptions{Progress: progress, Partial: o.pub.partial, Timeline: o.timeline})
 	if perr := progress.Close(); perr != nil {
 		fmt.Fprintln(cmd.ErrOrStderr(), "progress:", perr)
 	}
