@@ -15,7 +15,7 @@ import (
 
 var t0 = time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
 
-func at(s float64) time.Time { return t0.Add(time.Duration(s * float64(time.Second))) }
+func at(s float64) time.Time     { return t0.Add(time.Duration(s * float64(time.Second))) }
 func ptr(t time.Time) *time.Time { return &t }
 
 // run feeds rec a job's life: ready, started on worker, its vertexes and
