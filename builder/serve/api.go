@@ -21,6 +21,8 @@ import (
 //	                                          streamed while the job runs (see streamLog)
 //	GET  /api/v1/tags?repo=R                  the tags published, by ref
 //	GET  /api/v1/tags/{ref...}                one, by its ref (REGISTRY/NAMESPACE/REPO:TAG)
+//	GET  /api/v1/runs/last/timeline           where the last run's time went: critical path, phases
+//	GET  /api/v1/runs/last/trace              the same as Chrome trace-event JSON (Perfetto)
 //	POST /api/v1/sync                         poll the source now
 //	POST /api/v1/jobs/{source}/{arch}/retry   build a failed job again now
 //	POST /api/v1/jobs/{source}/{arch}/cancel  cancel a running job
@@ -39,6 +41,8 @@ func (d *Daemon) Handler() http.Handler {
 	mux.HandleFunc("GET /api/v1/jobs/{source}/{arch}/log", d.getLog)
 	mux.HandleFunc("GET /api/v1/tags", d.getTags)
 	mux.HandleFunc("GET /api/v1/tags/{ref...}", d.getTag)
+	mux.HandleFunc("GET /api/v1/runs/last/trace", d.getTrace)
+	mux.HandleFunc("GET /api/v1/runs/last/timeline", d.getTimeline)
 	mux.HandleFunc("POST /api/v1/sync", d.postSync)
 	mux.HandleFunc("POST /api/v1/jobs/{source}/{arch}/retry", d.mutate(d.Retry))
 	mux.HandleFunc("POST /api/v1/jobs/{source}/{arch}/cancel", d.mutate(d.Cancel))

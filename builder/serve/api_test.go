@@ -83,6 +83,8 @@ func TestAPI(t *testing.T) {
 		{"GET", "/api/v1/jobs/aaa/amd64/log", 200, "COPY nonce /x"},
 		{"GET", "/api/v1/jobs/bbb/amd64/log", 404, "has no log yet"},
 		{"GET", "/api/v1/jobs/zzz/amd64", 404, "no such job"},
+		{"GET", "/api/v1/runs/last/timeline", 404, "no run has ended yet"},
+		{"GET", "/api/v1/runs/last/trace", 404, "no run has ended yet"},
 		{"POST", "/api/v1/jobs/aaa/amd64/retry", 409, "only a failed or cancelled job"},
 		{"POST", "/api/v1/jobs/ccc/arm64v8/cancel", 409, "is not running"},
 		{"POST", "/api/v1/jobs/zzz/amd64/cancel", 404, "no such job"},

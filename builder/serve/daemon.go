@@ -66,12 +66,13 @@ type Daemon struct {
 	wake    chan struct{} // a run is due: a backoff ended, a retry
 	runs    sync.WaitGroup
 
-	mu      sync.Mutex
-	state   *state      // the current plan and its jobs' states
-	running bool        // a run is in progress
-	again   bool        // another run is due when it ends
-	syncErr error       // of the last sync, if it failed
-	timer   *time.Timer // the next run, at the earliest backoff's end
+	mu       sync.Mutex
+	state    *state       // the current plan and its jobs' states
+	running  bool         // a run is in progress
+	again    bool         // another run is due when it ends
+	syncErr  error        // of the last sync, if it failed
+	timer    *time.Timer  // the next run, at the earliest backoff's end
+	timeline *RunTimeline // of the last run that ended
 
 	streams *logStreams // the live log streams, ended when Run returns
 }

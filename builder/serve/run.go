@@ -8,6 +8,7 @@ import (
 
 	"github.com/brewkit/brewkit/builder/engine"
 	"github.com/brewkit/brewkit/builder/serve/store"
+	"github.com/brewkit/brewkit/builder/timeline"
 	"github.com/brewkit/brewkit/scheduler"
 	"github.com/brewkit/brewkit/scheduler/record"
 )
@@ -29,16 +30,21 @@ func (d *Daemon) run(ctx context.Context, st *state) {
 	st.begin(runID)
 	d.forgetStale(st)
 	stop := d.flushLoop(st)
+	rec := timeline.New()
 	b, err := d.opts.Engine.Build(ctx, st.plan, engine.BuildOptions{
 		Admit:      d.admit(st),
 		Logs:       d.openLog(st),
 		Observe:    d.observe(st),
 		JobContext: d.jobContext(st),
+		Timeline:   rec,
 	})
 	var runErr error
 	if err == nil {
 		d.finish(st, b.Report)
+		pubStart := time.Now()
 		runErr = d.publish(ctx, st, runID, b.Report)
+		rec.Publish(pubStart, time.Now())
+		d.keepTimeline(&RunTimeline{RunID: runID, Commit: st.commit, Recorder: rec, Report: b.Report})
 	} else {
 		runErr = err
 		d.log.Error("run failed", "commit", st.commit, "err", err)

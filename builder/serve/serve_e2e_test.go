@@ -2,9 +2,12 @@ package serve_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -184,6 +187,7 @@ func TestE2EServe(t *testing.T) {
 	f.library(map[string]string{"base": entry(url, c1, "1", "base"), "child": entry(url, c1, "1", "child")})
 	first := f.waitFor("base and child built", all(serve.StateSucceeded, "base:1 amd64", "base:1 arm64v8", "child:1 amd64", "child:1 arm64v8"))
 	f.waitPublished("base:1", "child:1")
+	f.checkTimeline("base:1", "child:1")
 
 	// A new tag: built and published, the others untouched.
 	f.library(map[string]string{"other": entry(url, c1, "1", "other")})
@@ -361,4 +365,58 @@ func TestE2EServeCancel(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.waitFor("the job running again", all(serve.StateRunning, "slow:1 amd64"))
+}
+
+// checkTimeline checks the last run's timeline: its critical path ends
+// with the chain of tags (each on some arch), and its trace is JSON with
+// a span per job.
+func (f *fixture) checkTimeline(chain ...string) {
+	f.t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for f.d.Timeline() == nil && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	srv := httptest.NewServer(f.d.Handler())
+	defer srv.Close()
+	var tl struct {
+		Critical []struct{ Job string }   `json:"critical"`
+		Phases   []struct{ Phase string } `json:"phases"`
+	}
+	getJSON(f.t, srv.URL+"/api/v1/runs/last/timeline", &tl)
+	if len(tl.Critical) < len(chain) || len(tl.Phases) == 0 {
+		f.t.Fatalf("timeline: critical path %+v, phases %+v; want a chain of %v and phases", tl.Critical, tl.Phases, chain)
+	}
+	for i, tag := range chain {
+		if got := tl.Critical[len(tl.Critical)-len(chain)+i].Job; !strings.HasPrefix(got, tag+" (") {
+			f.t.Errorf("critical path %+v: want it to end with %v", tl.Critical, chain)
+		}
+	}
+	var tr struct {
+		TraceEvents []struct{ Cat, Ph string } `json:"traceEvents"`
+	}
+	getJSON(f.t, srv.URL+"/api/v1/runs/last/trace", &tr)
+	jobs := 0
+	for _, e := range tr.TraceEvents {
+		if e.Ph == "X" && e.Cat == "job" {
+			jobs++
+		}
+	}
+	if jobs < 4 {
+		f.t.Errorf("the trace has %d job spans, want at least the 4 jobs", jobs)
+	}
+}
+
+func getJSON(t *testing.T, url string, v any) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %s", url, resp.Status)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
 }

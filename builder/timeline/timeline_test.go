@@ -132,3 +132,23 @@ func TestIntervals(t *testing.T) {
 		t.Errorf("subtract: %s, want 2.5s", d)
 	}
 }
+
+func TestLanes(t *testing.T) {
+	j1 := &scheduler.Job{ID: "a/amd64", Arch: "amd64", Tags: []string{"a:1"}}
+	j2 := &scheduler.Job{ID: "b/amd64", Arch: "amd64", Tags: []string{"b:1"}}
+	rec := New()
+	run(rec, &scheduler.Outcome{Job: j1, Status: scheduler.Built, Worker: "w", Start: at(0), End: at(2)}, 0,
+		&client.SolveStatus{Vertexes: []*client.Vertex{vertex("s", "[1/1] RUN x", 0.5, 2)}})
+	run(rec, &scheduler.Outcome{Job: j2, Status: scheduler.Built, Worker: "w", Start: at(1), End: at(3)}, 0, &client.SolveStatus{})
+	lanes, span := rec.Lanes()
+	if len(lanes) != 2 || span != 3*time.Second {
+		t.Fatalf("lanes %+v, span %s: want two lanes of w over 3s", lanes, span)
+	}
+	a := lanes[0].Jobs[0]
+	if a.Job != "a:1 (amd64)" || a.End != 2*time.Second || len(a.Phases) != 1 || a.Phases[0].Start != 500*time.Millisecond {
+		t.Errorf("lane 1: %+v", lanes[0])
+	}
+	if lanes[1].Slot != 2 || lanes[1].Jobs[0].Job != "b:1 (amd64)" {
+		t.Errorf("lane 2: %+v", lanes[1])
+	}
+}

@@ -35,7 +35,8 @@ type view struct {
 	Selected   *serve.Job        // the job shown, if any
 	labels     map[string]string // job id -> "tags (arch)"
 	Tags       []tagRecord
-	TagsShown  bool // the daemon has GET /api/v1/tags
+	TagsShown  bool          // the daemon has GET /api/v1/tags
+	Timeline   *timelineView // of the last run, once one has ended
 }
 
 // filter is the page's query: which jobs to list, which job to show.
@@ -111,6 +112,7 @@ func (h *handler) view(r *http.Request) (*view, error) {
 	v.list(all)
 	v.Workers = workers(v.Status.Workers, all)
 	v.Tags, v.TagsShown = h.tags(r)
+	v.Timeline = newTimelineView(h.d.Timeline())
 	return v, nil
 }
 
@@ -233,8 +235,10 @@ func (h *handler) funcs() template.FuncMap {
 		"retrying": func(state string) bool {
 			return state == serve.StateFailed || state == serve.StateBackoff || state == serve.StateCancelled
 		},
-		"asset": h.asset,
-		"ptr":   func(t time.Time) *time.Time { return &t },
+		"asset":      h.asset,
+		"ptr":        func(t time.Time) *time.Time { return &t },
+		"dur":        human,
+		"phaseclass": classOf,
 	}
 }
 
