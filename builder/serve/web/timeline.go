@@ -14,7 +14,9 @@ const maxBars = 200
 
 // timelineView is the last run's timeline as the page draws it: the
 // critical path, the time by phase, and a lane per worker slot with a
-// bar per job, placed in percent of the run.
+// bar per job, placed in percent of the run. The lanes are SVG, whose x
+// and width are attributes: the page's Content-Security-Policy allows
+// no inline style.
 type timelineView struct {
 	RunID    uint64
 	Commit   string
@@ -43,7 +45,7 @@ type barView struct {
 
 type phaseBar struct {
 	Class, Title string
-	Left, Width  float64 // percent of the bar
+	Left, Width  float64 // percent of the run, as the bar's
 }
 
 // newTimelineView lays out t, or is nil without one.
@@ -77,13 +79,12 @@ func newTimelineView(t *serve.RunTimeline) *timelineView {
 
 func bar(b timeline.Bar, pct func(time.Duration) float64) barView {
 	bv := barView{Title: fmt.Sprintf("%s: %s", b.Job, human(b.End-b.Start)), Left: pct(b.Start), Width: pct(b.End - b.Start)}
-	whole := b.End - b.Start
 	for _, p := range b.Phases {
-		if whole <= 0 || p.End <= p.Start {
+		if p.End <= p.Start {
 			continue
 		}
 		bv.Phases = append(bv.Phases, phaseBar{Class: "ph-" + classOf(p.Phase), Title: p.Name + ": " + human(p.End-p.Start),
-			Left: 100 * float64(p.Start-b.Start) / float64(whole), Width: 100 * float64(p.End-p.Start) / float64(whole)})
+			Left: pct(p.Start), Width: pct(p.End - p.Start)})
 	}
 	return bv
 }

@@ -357,6 +357,10 @@ func TestE2EPage(t *testing.T) {
 	}
 	f.waitJS("the page to show bad:1's new attempt", row("bad:1")+`?.dataset.state === "backoff"`, time.Minute)
 
+	// The last run's timeline: its jobs' bars are drawn (the page's CSP
+	// allows no inline style; the bars are SVG).
+	f.waitJS("the last run's timeline", `(() => { const r = document.querySelector("#live-timeline rect.bar"); return !!r && r.getBBox().width > 10 })()`, time.Minute)
+
 	// Both widths: nothing wider than the screen; at 390 px the job table's
 	// rows are cards that fit.
 	f.run("1280 px", chromedp.EmulateViewport(1280, 900))
