@@ -152,3 +152,19 @@ func TestLanes(t *testing.T) {
 		t.Errorf("lane 2: %+v", lanes[1])
 	}
 }
+
+func TestAttempts(t *testing.T) {
+	j := &scheduler.Job{ID: "a/amd64", Arch: "amd64", Tags: []string{"a:1"}}
+	rec := New()
+	run(rec, &scheduler.Outcome{Job: j, Status: scheduler.Built, Worker: "w", Start: at(0), End: at(4)}, 0,
+		&client.SolveStatus{Vertexes: []*client.Vertex{
+			vertex("ctx", "[internal] load build context", 0, 1),
+			vertex("s1", "[1/2] COPY x /x", 1, 1.5),
+			vertex("s2", "[2/2] RUN sleep 2", 1.5, 3.5),
+		}})
+	got := rec.Attempts()
+	if len(got) != 1 || got[0].Took != 4*time.Second || len(got[0].Steps) != 2 || got[0].Steps[1].Took != 2*time.Second ||
+		got[0].Phases[PhaseStep] != 2500*time.Millisecond || got[0].Phases[PhaseSource] != time.Second || got[0].Phases[PhaseOther] != 500*time.Millisecond {
+		t.Errorf("attempts %+v", got)
+	}
+}

@@ -7,11 +7,14 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/brewkit/brewkit/builder"
 	"github.com/brewkit/brewkit/builder/gitsource"
+	"github.com/brewkit/brewkit/builder/timeline"
 	"github.com/brewkit/brewkit/manifest"
 	"github.com/brewkit/brewkit/scheduler"
 	"github.com/brewkit/brewkit/scheduler/workers"
@@ -39,6 +42,11 @@ type result struct {
 	// JobTime is the mean time of a DAG job, by architecture: the sleep
 	// plus what a solve costs around it.
 	JobTime map[string]time.Duration `json:"jobTime"`
+	// Phases are the DAG jobs' time by phase (package builder/timeline),
+	// summed over jobs; FixedCost is the median of a job's time minus its
+	// RUN sleep's step: what a solve costs around the work.
+	Phases    map[string]time.Duration `json:"phases"`
+	FixedCost time.Duration            `json:"fixedCost"`
 }
 
 // bench is one benchmark run's shared state.
@@ -66,10 +74,12 @@ func run(ctx context.Context, c config) (*result, error) {
 	}
 	writes := b.registryWrites()
 	planStart := time.Now()
-	p, report, err := b.build(ctx, "base", "dag")
+	rec := timeline.New()
+	p, report, err := b.buildTimed(ctx, rec, "base", "dag")
 	if err != nil {
 		return nil, err
 	}
+	res.Phases, res.FixedCost = phases(rec)
 	res.FirstRunWrites = b.registryWrites() - writes
 	if err := b.rebuild(ctx, res); err != nil {
 		return nil, err
@@ -119,7 +129,7 @@ func setup(c config) (*bench, func(), error) {
 		cleanup()
 		return nil, nil, err
 	}
-	exec := &builder.Executor{Staging: cfg.Registry + "/bench-" + randomHex(4) + "/staging", Registry: builder.NewRegistry(), Cache: cache}
+	exec := &builder.Executor{Staging: cfg.Registry + "/bench-" + randomHex(4) + "/staging", Registry: builder.NewRegistry(), Cache: cache, SendContexts: c.send}
 	if c.progress != "" {
 		if exec.Progress, err = builder.NewProgress(os.Stderr, c.progress); err != nil {
 			cleanup()
@@ -169,6 +179,45 @@ func (b *bench) build(ctx context.Context, names ...string) (*scheduler.Plan, *s
 	}
 	report := (&scheduler.Runner{Workers: b.ws, Exec: b.exec}).Run(ctx, p)
 	return p, report, report.Err()
+}
+
+// buildTimed is build, recording the run's timeline in rec.
+func (b *bench) buildTimed(ctx context.Context, rec *timeline.Recorder, names ...string) (*scheduler.Plan, *scheduler.Report, error) {
+	p, err := b.plan(ctx, names...)
+	if err != nil {
+		return nil, nil, err
+	}
+	b.exec.Status = rec.Status
+	defer func() { b.exec.Status = nil }()
+	report := (&scheduler.Runner{Workers: b.ws, Exec: b.exec, Observe: rec.Observe, ObserveReady: true}).Run(ctx, p)
+	return p, report, report.Err()
+}
+
+// phases are the built jobs' time by phase, and the median of their
+// fixed cost: a job's time minus its RUN sleep.
+func phases(rec *timeline.Recorder) (map[string]time.Duration, time.Duration) {
+	sum := map[string]time.Duration{}
+	var fixed []time.Duration
+	for _, a := range rec.Attempts() {
+		var run time.Duration
+		for _, s := range a.Steps {
+			if strings.Contains(s.Name, "sleep") {
+				run += s.Took
+			}
+		}
+		if run == 0 {
+			continue // a base image, or a job found staged
+		}
+		for p, d := range a.Phases {
+			sum[p] += d
+		}
+		fixed = append(fixed, a.Took-run)
+	}
+	slices.Sort(fixed)
+	if len(fixed) == 0 {
+		return sum, 0
+	}
+	return sum, fixed[len(fixed)/2]
 }
 
 // rebuild plans and runs the same library again: nothing should be built.
@@ -305,6 +354,12 @@ func (r *result) print(w io.Writer) {
 	fmt.Fprintf(tw, "planning\t%s (git fetch, checksums, Dockerfiles)\n", r.Plan.Round(time.Millisecond))
 	fmt.Fprintf(tw, "critical path\t%s nominal (levels x sleep), %s measured (longest chain of job times)\n", r.NominalCriticalPath, r.MeasuredCriticalPath.Round(time.Millisecond))
 	fmt.Fprintf(tw, "mean job time\t%v\n", r.JobTime)
+	fmt.Fprintf(tw, "fixed cost per job\t%s median (a job's time minus its RUN sleep)\n", r.FixedCost.Round(time.Millisecond))
+	for _, p := range timeline.Phases {
+		if d, ok := r.Phases[p]; ok && p != timeline.PhaseWait {
+			fmt.Fprintf(tw, "  %s\t%s over all DAG jobs, %s a job\n", p, d.Round(time.Millisecond), (d / time.Duration(max(r.Jobs, 1))).Round(time.Millisecond))
+		}
+	}
 	fmt.Fprintf(tw, "brewkit makespan\t%s = %.2fx the nominal critical path, %.2fx the measured one\n", r.Makespan.Round(time.Millisecond),
 		r.Makespan.Seconds()/r.NominalCriticalPath.Seconds(), r.Makespan.Seconds()/r.MeasuredCriticalPath.Seconds())
 	fmt.Fprintf(tw, "rebuild, nothing changed\t%s = %.1f%% of the build; %d solves, %d registry writes (the build: %d)\n", r.Rebuild.Round(time.Millisecond),
