@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -47,6 +48,9 @@ type result struct {
 	// RUN sleep's step: what a solve costs around the work.
 	Phases    map[string]time.Duration `json:"phases"`
 	FixedCost time.Duration            `json:"fixedCost"`
+	// CoordinatorCPU is this process's CPU time (user and system) over
+	// the timed build: what one coordinator spends per job.
+	CoordinatorCPU time.Duration `json:"coordinatorCPU"`
 }
 
 // bench is one benchmark run's shared state.
@@ -75,10 +79,12 @@ func run(ctx context.Context, c config) (*result, error) {
 	writes := b.registryWrites()
 	planStart := time.Now()
 	rec := timeline.New()
+	cpu0 := processCPU()
 	p, report, err := b.buildTimed(ctx, rec, "base", "dag")
 	if err != nil {
 		return nil, err
 	}
+	res.CoordinatorCPU = processCPU() - cpu0
 	res.Phases, res.FixedCost = phases(rec)
 	res.FirstRunWrites = b.registryWrites() - writes
 	if err := b.rebuild(ctx, res); err != nil {
@@ -354,6 +360,7 @@ func (r *result) print(w io.Writer) {
 	fmt.Fprintf(tw, "planning\t%s (git fetch, checksums, Dockerfiles)\n", r.Plan.Round(time.Millisecond))
 	fmt.Fprintf(tw, "critical path\t%s nominal (levels x sleep), %s measured (longest chain of job times)\n", r.NominalCriticalPath, r.MeasuredCriticalPath.Round(time.Millisecond))
 	fmt.Fprintf(tw, "mean job time\t%v\n", r.JobTime)
+	fmt.Fprintf(tw, "coordinator CPU\t%s over the build, %s a job\n", r.CoordinatorCPU.Round(time.Millisecond), (r.CoordinatorCPU / time.Duration(max(r.Jobs, 1))).Round(time.Millisecond))
 	fmt.Fprintf(tw, "fixed cost per job\t%s median (a job's time minus its RUN sleep)\n", r.FixedCost.Round(time.Millisecond))
 	for _, p := range timeline.Phases {
 		if d, ok := r.Phases[p]; ok && p != timeline.PhaseWait {
@@ -368,4 +375,13 @@ func (r *result) print(w io.Writer) {
 		fmt.Fprintf(tw, "one job at a time (%s)\t%s: brewkit is %.1fx faster\n", r.Baseline, r.Sequential.Round(time.Millisecond), r.Sequential.Seconds()/r.Makespan.Seconds())
 	}
 	tw.Flush()
+}
+
+// processCPU is the user and system CPU time this process has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
