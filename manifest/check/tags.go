@@ -17,9 +17,9 @@ func LatestTags(r *manifest.Repo) []Finding {
 	seen := map[string]bool{}
 	for _, e := range r.Entries() {
 		for _, field := range []string{"Tags", "SharedTags"} {
-			tags := e.Tags
+			tags, kind := e.Tags, "tag"
 			if field == "SharedTags" {
-				tags = e.SharedTags
+				tags, kind = e.SharedTags, "shared tag"
 			}
 			for _, t := range tags {
 				if t == "latest" || !strings.Contains(t, "latest") || seen[t] {
@@ -31,7 +31,7 @@ func LatestTags(r *manifest.Repo) []Finding {
 					Message: fmt.Sprintf(`%s %q contains "latest": "latest" may only be a tag of its own, `+
 						`never part of another (rename it, such as %q, or use "latest" alone; `+
 						`see https://github.com/docker-library/official-images#tags-and-aliases)`,
-						strings.ToLower(field[:1])+field[1:len(field)-1], t, suggestLatest(t)),
+						kind, t, suggestLatest(t)),
 				})
 			}
 		}
