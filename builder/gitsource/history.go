@@ -42,13 +42,16 @@ type BinaryChange struct {
 // for each commit git diff-tree --numstat, binary files showing "-" for
 // their line counts, and their size from git ls-tree --long.
 func (c *Commit) BinaryChanges(ctx context.Context, pathspec string) ([]BinaryChange, error) {
-	out, err := c.git.run(ctx, "log", "--diff-filter=DMT", "--format=format:%H", c.id, "--", pathspec)
+	// the runner's pathspecs are literal; naughty-commits.sh's are git's
+	// default, wildcards where '*' matches '/' too
+	git := c.git.with(nil, []string{"GIT_LITERAL_PATHSPECS=0"})
+	out, err := git.run(ctx, "log", "--diff-filter=DMT", "--format=format:%H", c.id, "--", pathspec)
 	if err != nil {
 		return nil, fmt.Errorf("history of %s: %w", c, err)
 	}
 	var changes []BinaryChange
 	for _, commit := range strings.Fields(string(out)) {
-		stat, err := c.git.run(ctx, "diff-tree", "--no-commit-id", "-r", "-z", "--numstat", "--diff-filter=DMT", commit, "--", pathspec)
+		stat, err := git.run(ctx, "diff-tree", "--no-commit-id", "-r", "-z", "--numstat", "--diff-filter=DMT", commit, "--", pathspec)
 		if err != nil {
 			return nil, fmt.Errorf("files of %s: %w", commit, err)
 		}
@@ -70,7 +73,7 @@ func (c *Commit) BinaryChanges(ctx context.Context, pathspec string) ([]BinaryCh
 
 // blobSize is the size of path in commit, 0 when it is not there.
 func (c *Commit) blobSize(ctx context.Context, commit, path string) (int64, error) {
-	out, err := c.git.run(ctx, "ls-tree", "-z", "--long", commit, "--", ":(literal)"+path)
+	out, err := c.git.run(ctx, "ls-tree", "-z", "--long", commit, "--", path) // literal
 	if err != nil {
 		return 0, fmt.Errorf("size of %s in %s: %w", path, commit, err)
 	}
