@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -142,4 +143,52 @@ func (r *Registry) read(ctx context.Context) []remote.Option {
 		return r.with(ctx)
 	}
 	return append(r.with(ctx), remote.Reuse(r.puller))
+}
+
+// Arches returns the architectures, by bashbrew's names, that ref (an
+// index or a single image) has images for, sorted and unique; platforms
+// bashbrew has no name for are left out. It is bashbrew remote arches.
+func (r *Registry) Arches(ctx context.Context, ref string) ([]string, error) {
+	parsed, err := name.ParseReference(ref)
+	if err != nil {
+		return nil, fmt.Errorf("image reference %q: %w", ref, err)
+	}
+	desc, err := remote.Get(parsed, r.read(ctx)...)
+	if err != nil {
+		return nil, fmt.Errorf("resolving %s: %w", ref, err)
+	}
+	var ps []ocispec.Platform
+	if desc.MediaType.IsIndex() {
+		idx, err := desc.ImageIndex()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", ref, err)
+		}
+		m, err := idx.IndexManifest()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", ref, err)
+		}
+		for _, c := range m.Manifests {
+			if c.Platform != nil {
+				ps = append(ps, toOCI(*c.Platform))
+			}
+		}
+	} else {
+		img, err := desc.Image()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", ref, err)
+		}
+		cfg, err := img.ConfigFile()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", ref, err)
+		}
+		ps = append(ps, ocispec.Platform{OS: cfg.OS, Architecture: cfg.Architecture, Variant: cfg.Variant})
+	}
+	var arches []string
+	for _, p := range ps {
+		if a, err := platforms.FromOCI(p); err == nil {
+			arches = append(arches, a)
+		}
+	}
+	slices.Sort(arches)
+	return slices.Compact(arches), nil
 }

@@ -140,3 +140,15 @@ func (e Entry) archFields() []string {
 	slices.Sort(keys)
 	return keys
 }
+
+// FieldLine returns the line on which field (such as "Tags", "SharedTags",
+// "Architectures" or "Constraints") got its value: in the entry's own
+// paragraph, or in the global paragraph when the entry inherits it. It is
+// the entry's first line when neither set the field, or field is not one
+// of the format's fields.
+func (e Entry) FieldLine(field string) int {
+	if k, ok := lookupKey(field); ok && e.lines[k] > 0 {
+		return int(e.lines[k])
+	}
+	return e.line
+}

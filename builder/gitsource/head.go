@@ -31,6 +31,18 @@ func (c *Cache) Head(ctx context.Context, repo, branch string) (*Commit, error) 
 	if branch == "" || !validFetchRef(ref) {
 		return nil, fmt.Errorf("branch %q: want a branch name such as main", branch)
 	}
+	return c.FetchRef(ctx, repo, ref)
+}
+
+// FetchRef is [Cache.Head] for a full ref, such as an entry's GitFetch
+// ("refs/heads/main" or "refs/tags/v1.2"): it fetches ref of repo and
+// returns the commit it points to. A ref the repository does not have
+// returns a *[BranchNotFoundError] (Branch is the ref without
+// "refs/heads/").
+func (c *Cache) FetchRef(ctx context.Context, repo, ref string) (*Commit, error) {
+	if !validFetchRef(ref) {
+		return nil, fmt.Errorf("ref %q: want refs/heads/NAME or refs/tags/NAME", ref)
+	}
 	rem, err := c.parseRepo(repo)
 	if err != nil {
 		return nil, err
