@@ -252,7 +252,7 @@ func (e *Executor) solve(ctx context.Context, w workers.Worker, st stage, req *r
 		kc = authn.DefaultKeychain
 	}
 	opt.Session = []session.Attachable{authSession(kc)}
-	resp, err := c.Solve(ctx, nil, opt, e.statusChannel(prefix))
+	resp, err := c.Build(ctx, opt, "brewkit", dockerfileBuild(opt.FrontendAttrs, req.job.Platform), e.statusChannel(prefix))
 	if err != nil {
 		if isTransient(err) {
 			e.forget(w.Name, c)
