@@ -112,6 +112,9 @@ func (o *buildOptions) run(cmd *cobra.Command, args []string) (err error) {
 
 // check refuses bad flags before anything is loaded or started.
 func (o *buildOptions) check(cmd *cobra.Command) error {
+	if o.debug && !cmd.Flags().Changed("progress") {
+		o.progress = "plain" // every step, with its output
+	}
 	if err := builder.CheckProgressMode(o.progress); err != nil {
 		return err
 	}
