@@ -87,6 +87,16 @@ type Executor struct {
 	// (the frontend's no-cache): a rebuild from cache proves nothing. A
 	// job already staged is still found: give an empty stage to rebuild.
 	NoCache bool
+	// Pull is bashbrew build's --pull, for the FROMs no job of the plan
+	// builds. brewkit has no image store of its own: every such FROM is
+	// resolved from its registry to a digest at each run and pinned by
+	// it, so "missing" (or "") and "always" both use what the tag names
+	// now; "always" also has BuildKit fetch the pinned image's manifest
+	// and config again rather than take them from its cache (the
+	// frontend's image-resolve-mode=pull; the digest is the same
+	// content). "never" asks no registry: such a FROM fails its job,
+	// unless Pins names it.
+	Pull string
 
 	// DryRun resolves parents, computes build ids and looks them up, but
 	// builds nothing: a job that is not there fails with a *NotBuiltError,
@@ -130,7 +140,7 @@ func (e *Executor) Build(ctx context.Context, w workers.Worker, job *scheduler.J
 	if err := e.admit(job, buildID); err != nil {
 		return scheduler.Result{BuildID: buildID, Parents: resolved}, err
 	}
-	res, err := e.buildLocked(ctx, w, st, &request{job: job, parents: resolved, pins: pins, buildID: buildID, noCache: e.NoCache}, prefix)
+	res, err := e.buildLocked(ctx, w, st, &request{job: job, parents: resolved, pins: pins, buildID: buildID, noCache: e.NoCache, pull: e.Pull == "always"}, prefix)
 	res.BuildID, res.Parents = buildID, resolved // a failed build's too, for the record
 	return res, err
 }
@@ -210,6 +220,9 @@ func (e *Executor) resolveParents(ctx context.Context, st stage, job *scheduler.
 			continue
 		}
 		pinned, digest, err := e.pinned(from)
+		if pinned == "" && err == nil && e.Pull == "never" {
+			err = errors.New("no job of the plan builds it, and pull is \"never\": not asking its registry")
+		}
 		if pinned == "" && err == nil {
 			pinned, digest, err = e.externals.resolve(ctx, e.Registry, from, job.Arch)
 		}

@@ -28,6 +28,7 @@ type request struct {
 	export  client.ExportEntry       // where the image goes; solveOpt adds the common attrs
 	stores  map[string]content.Store // OCI stores that pinned parents are read from
 	noCache bool                     // BuildKit's cache is not consulted
+	pull    bool                     // BuildKit fetches pinned images' manifests and configs again
 }
 
 // solveOpt is the solve: the dockerfile.v0 frontend on the job's context,
@@ -48,6 +49,9 @@ func (r *request) solveOpt() client.SolveOpt {
 	}
 	if r.noCache {
 		attrs["no-cache"] = ""
+	}
+	if r.pull {
+		attrs["image-resolve-mode"] = "pull"
 	}
 	if r.file != "" {
 		attrs["filename"] = r.file

@@ -41,6 +41,10 @@ type BuildOptions struct {
 	// Reproduce sets both (see [builder.Executor.Pins]).
 	Pins    map[string]string
 	NoCache bool
+	// Pull is bashbrew build's --pull for the FROMs no job of the plan
+	// builds (see [builder.Executor.Pull]): "missing" (or ""), "always" or
+	// "never".
+	Pull string
 }
 
 // Build is what [Engine.Build] did.
@@ -71,7 +75,7 @@ func (e *Engine) Build(ctx context.Context, p *scheduler.Plan, opts BuildOptions
 	}
 	exec := &builder.Executor{Staging: e.target.Staging, Layout: e.target.Layout, Registry: reg, Keychain: e.keychain,
 		Cache: e.sources, Progress: opts.Progress, Locks: e.locks, Logs: opts.Logs, Admit: opts.Admit, SendContexts: e.send, LookupCache: e.found,
-		Pins: opts.Pins, NoCache: opts.NoCache}
+		Pins: opts.Pins, NoCache: opts.NoCache, Pull: opts.Pull}
 	defer exec.Close()
 	var ex scheduler.Executor = exec
 	if opts.JobContext != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/brewkit/brewkit/builder"
 	"github.com/brewkit/brewkit/builder/engine"
+	"github.com/brewkit/brewkit/platforms"
 	"github.com/brewkit/brewkit/scheduler"
 )
 
@@ -20,6 +21,9 @@ type buildOptions struct {
 	getenv       func(string) string
 	pub          publishing
 	dryRun       bool
+	noCache      bool
+	pull         string
+	platforms    []string // --platform, as given
 }
 
 func newBuildCmd(g *globalOptions, getenv func(string) string) *cobra.Command {
@@ -69,6 +73,9 @@ exits non-zero.`,
 	f.BoolVar(&o.dryRun, "dry-run", false, "build and write nothing: show each job's build id and state and, with --push, every index that would be written")
 	o.pub.jobs = 8
 	f.StringVar(&o.output, "output", "out", "OCI image layout directory the images go into when there is no registry (local builds only)")
+	f.BoolVar(&o.noCache, "no-cache", false, "BuildKit runs every step again, its cache not consulted (a job already staged under its build id is still found, not rebuilt)")
+	f.StringVar(&o.pull, "pull", pullDefault(getenv), `FROMs no job here builds ($BREWKIT_PULL, $BASHBREW_PULL): "missing" and "always" resolve the tag from its registry at every run and pin the digest ("always" also has BuildKit fetch that image's manifest and config again), "never" asks no registry and fails such jobs`)
+	f.StringSliceVar(&o.platforms, "platform", nil, "build only these platforms or architectures, such as linux/arm64 or arm64v8 (repeatable, or comma-separated)")
 	return cmd
 }
 
@@ -90,7 +97,7 @@ func (o *buildOptions) run(cmd *cobra.Command, args []string) (err error) {
 		return errors.Join(err, t.Close())
 	}
 	defer func() { err = errors.Join(err, e.Close()) }()
-	p, err := e.Plan(ctx, repos, o.planOptions())
+	p, err := e.Plan(ctx, repos, o.buildPlanOptions())
 	if err != nil {
 		return err
 	}
@@ -118,6 +125,16 @@ func (o *buildOptions) check(cmd *cobra.Command) error {
 	if err := builder.CheckProgressMode(o.progress); err != nil {
 		return err
 	}
+	switch o.pull {
+	case "always", "missing", "never":
+	default:
+		return fmt.Errorf("--pull %q: want always, missing or never", o.pull)
+	}
+	for _, p := range o.platforms {
+		if _, err := platforms.ParseArchOrPlatform(p); err != nil {
+			return fmt.Errorf("--platform: %w", err)
+		}
+	}
 	if o.pub.to != "" {
 		if err := o.pub.options().Check(); err != nil {
 			return fmt.Errorf("--push: %w", err)
@@ -136,7 +153,7 @@ func (o *buildOptions) build(cmd *cobra.Command, e *engine.Engine, p *scheduler.
 	if err != nil {
 		return nil, err
 	}
-	b, err := e.Build(cmd.Context(), p, engine.BuildOptions{Progress: progress, Partial: o.pub.partial})
+	b, err := e.Build(cmd.Context(), p, engine.BuildOptions{Progress: progress, Partial: o.pub.partial, NoCache: o.noCache, Pull: o.pull})
 	if perr := progress.Close(); perr != nil {
 		fmt.Fprintln(cmd.ErrOrStderr(), "progress:", perr)
 	}
@@ -185,4 +202,25 @@ func (o *buildOptions) dryRunBuild(cmd *cobra.Command, e *engine.Engine, p *sche
 	pub := o.pub
 	pub.dryRun, pub.allowBlocked = true, true // the indexes of images still to build show as blocked
 	return errors.Join(l.Err, pub.publish(cmd.Context(), cmd.OutOrStdout(), e, l.Report, o.archNamespaces))
+}
+
+// pullDefault is --pull's default: $BREWKIT_PULL, $BASHBREW_PULL, else
+// "missing", as bashbrew's.
+func pullDefault(getenv func(string) string) string {
+	for _, k := range []string{"BREWKIT_PULL", "BASHBREW_PULL"} {
+		if v := getenv(k); v != "" {
+			return v
+		}
+	}
+	return "missing"
+}
+
+// buildPlanOptions are planOptions narrowed to --platform's arches.
+func (o *buildOptions) buildPlanOptions() engine.PlanOptions {
+	opts := o.planOptions()
+	for _, p := range o.platforms {
+		arch, _ := platforms.ParseArchOrPlatform(p) // checked by check
+		opts.Arches = append(opts.Arches, arch)
+	}
+	return opts
 }

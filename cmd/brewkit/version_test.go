@@ -71,3 +71,19 @@ func TestArchHelp(t *testing.T) {
 		}
 	}
 }
+
+func TestBuildFlagsChecked(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"build", "--pull", "sometimes", "foo"}, `--pull "sometimes": want always, missing or never`},
+		{[]string{"build", "--platform", "linux/bogus", "foo"}, "--platform: "},
+		{[]string{"build", "--platform", "arm64", "foo"}, "--platform: "},
+	} {
+		_, _, err := brewkit(t, testEnv(), tc.args...)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: %v, want an error with %q", tc.args, err, tc.want)
+		}
+	}
+}
