@@ -97,6 +97,11 @@ type Executor struct {
 	// content). "never" asks no registry: such a FROM fails its job,
 	// unless Pins names it.
 	Pull string
+	// Load, if set, also sends each image BuildKit builds, as its docker
+	// exporter's tarball naming the job's tags (full references), to the
+	// writer it opens, such as a Docker engine's image load
+	// ([load.Loader.Load]); the solve fails if Close does.
+	Load func(ctx context.Context) (io.WriteCloser, error)
 
 	// DryRun resolves parents, computes build ids and looks them up, but
 	// builds nothing: a job that is not there fails with a *NotBuiltError,
@@ -140,7 +145,7 @@ func (e *Executor) Build(ctx context.Context, w workers.Worker, job *scheduler.J
 	if err := e.admit(job, buildID); err != nil {
 		return scheduler.Result{BuildID: buildID, Parents: resolved}, err
 	}
-	res, err := e.buildLocked(ctx, w, st, &request{job: job, parents: resolved, pins: pins, buildID: buildID, noCache: e.NoCache, pull: e.Pull == "always"}, prefix)
+	res, err := e.buildLocked(ctx, w, st, &request{job: job, parents: resolved, pins: pins, buildID: buildID, noCache: e.NoCache, pull: e.Pull == "always", load: e.Load}, prefix)
 	res.BuildID, res.Parents = buildID, resolved // a failed build's too, for the record
 	return res, err
 }
@@ -260,6 +265,9 @@ func (e *Executor) solve(ctx context.Context, w workers.Worker, st stage, req *r
 	}
 	defer done()
 	opt := req.solveOpt()
+	if req.load != nil {
+		opt.Exports = append(opt.Exports, req.loadExport(ctx))
+	}
 	kc := e.Keychain
 	if kc == nil {
 		kc = authn.DefaultKeychain

@@ -45,6 +45,10 @@ type BuildOptions struct {
 	// builds (see [builder.Executor.Pull]): "missing" (or ""), "always" or
 	// "never".
 	Pull string
+	// Load, if set, also sends every image built, as a docker-archive
+	// tarball naming its tags, to the writer it opens: a Docker engine's
+	// image load ([load.Loader.Load]). See [builder.Executor.Load].
+	Load func(ctx context.Context) (io.WriteCloser, error)
 }
 
 // Build is what [Engine.Build] did.
@@ -75,7 +79,7 @@ func (e *Engine) Build(ctx context.Context, p *scheduler.Plan, opts BuildOptions
 	}
 	exec := &builder.Executor{Staging: e.target.Staging, Layout: e.target.Layout, Registry: reg, Keychain: e.keychain,
 		Cache: e.sources, Progress: opts.Progress, Locks: e.locks, Logs: opts.Logs, Admit: opts.Admit, SendContexts: e.send, LookupCache: e.found,
-		Pins: opts.Pins, NoCache: opts.NoCache, Pull: opts.Pull}
+		Pins: opts.Pins, NoCache: opts.NoCache, Pull: opts.Pull, Load: opts.Load}
 	defer exec.Close()
 	var ex scheduler.Executor = exec
 	if opts.JobContext != nil {

@@ -87,3 +87,14 @@ func TestBuildFlagsChecked(t *testing.T) {
 		}
 	}
 }
+
+// TestBuildLoadNoEngine: no Docker engine runs here; --load says what it
+// tried before anything is started.
+func TestBuildLoadNoEngine(t *testing.T) {
+	env := testEnv()
+	env["DOCKER_HOST"] = "unix://" + t.TempDir() + "/docker.sock"
+	_, _, err := brewkit(t, env, "build", "--load", "foo")
+	if err == nil || !strings.Contains(err.Error(), "--load: no Docker engine answers to load images into: tried the Docker engine API at "+env["DOCKER_HOST"]) {
+		t.Errorf("build --load: %v", err)
+	}
+}
