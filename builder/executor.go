@@ -87,6 +87,21 @@ type Executor struct {
 	// (the frontend's no-cache): a rebuild from cache proves nothing. A
 	// job already staged is still found: give an empty stage to rebuild.
 	NoCache bool
+	// Pull is bashbrew build's --pull, for the FROMs no job of the plan
+	// builds. brewkit has no image store of its own: every such FROM is
+	// resolved from its registry to a digest at each run and pinned by
+	// it, so "missing" (or "") and "always" both use what the tag names
+	// now; "always" also has BuildKit fetch the pinned image's manifest
+	// and config again rather than take them from its cache (the
+	// frontend's image-resolve-mode=pull; the digest is the same
+	// content). "never" asks no registry: such a FROM fails its job,
+	// unless Pins names it.
+	Pull string
+	// Load, if set, also sends each image BuildKit builds, as its docker
+	// exporter's tarball naming the job's tags (full references), to the
+	// writer it opens, such as a Docker engine's image load
+	// ([load.Loader.Load]); the solve fails if Close does.
+	Load func(ctx context.Context) (io.WriteCloser, error)
 
 	// Status, if set, gives each attempt at a job a channel that its
 	// BuildKit progress goes to as well (Solve closes it): a timeline.
@@ -134,7 +149,7 @@ func (e *Executor) Build(ctx context.Context, w workers.Worker, job *scheduler.J
 	if err := e.admit(job, buildID); err != nil {
 		return scheduler.Result{BuildID: buildID, Parents: resolved}, err
 	}
-	res, err := e.buildLocked(ctx, w, st, &request{job: job, parents: resolved, pins: pins, buildID: buildID, noCache: e.NoCache}, prefix)
+	res, err := e.buildLocked(ctx, w, st, &request{job: job, parents: resolved, pins: pins, buildID: buildID, noCache: e.NoCache, pull: e.Pull == "always", load: e.Load}, prefix)
 	res.BuildID, res.Parents = buildID, resolved // a failed build's too, for the record
 	return res, err
 }
@@ -214,6 +229,9 @@ func (e *Executor) resolveParents(ctx context.Context, st stage, job *scheduler.
 			continue
 		}
 		pinned, digest, err := e.pinned(from)
+		if pinned == "" && err == nil && e.Pull == "never" {
+			err = errors.New("no job of the plan builds it, and pull is \"never\": not asking its registry")
+		}
 		if pinned == "" && err == nil {
 			pinned, digest, err = e.externals.resolve(ctx, e.Registry, from, job.Arch)
 		}
@@ -251,12 +269,15 @@ func (e *Executor) solve(ctx context.Context, w workers.Worker, st stage, req *r
 	}
 	defer done()
 	opt := req.solveOpt()
+	if req.load != nil {
+		opt.Exports = append(opt.Exports, req.loadExport(ctx))
+	}
 	kc := e.Keychain
 	if kc == nil {
 		kc = authn.DefaultKeychain
 	}
 	opt.Session = []session.Attachable{authSession(kc)}
-	resp, err := c.Solve(ctx, nil, opt, e.statusChannel(req.job, prefix))
+	resp, err := c.Build(ctx, opt, "brewkit", dockerfileBuild(opt.FrontendAttrs, req.job.Platform), e.statusChannel(req.job, prefix))
 	if err != nil {
 		if isTransient(err) {
 			e.forget(w.Name, c)

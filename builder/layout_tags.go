@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 
 	"github.com/containerd/containerd/v2/core/content"
+	"github.com/distribution/reference"
 	specs "github.com/opencontainers/image-spec/specs-go"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
@@ -18,10 +19,27 @@ import (
 	"github.com/brewkit/brewkit/scheduler"
 )
 
+// AnnotationContainerdName is the annotation containerd, and the Docker
+// engine's image load, name an image of an OCI layout by.
+const AnnotationContainerdName = "io.containerd.image.name"
+
+// LayoutRef is the name a tag ("repo:tag", "ns/repo:tag") has in a
+// layout's index.json: the full reference, as "docker.io/library/repo:tag",
+// which skopeo (oci:DIR:REF), containerd's import and docker load read
+// as they are. A tag that is no reference is returned unchanged.
+func LayoutRef(tag string) string {
+	n, err := reference.ParseNormalizedNamed(tag)
+	if err != nil {
+		return tag
+	}
+	return n.String()
+}
+
 // Tag points the tags of the layout's index.json at the images of r, as
 // a registry publish would ([publish.Tags]): every tag and shared tag of
 // the report's entries gets one entry, whose
-// org.opencontainers.image.ref.name annotation is "repo:tag", pointing at
+// org.opencontainers.image.ref.name and io.containerd.image.name
+// annotations are its full reference ([LayoutRef]), pointing at
 // its image manifest when it has one image without attestations, else at
 // a multi-platform index of its images laid out by [ociindex.New]
 // (platform order, attestations next to their image), written into the
@@ -52,7 +70,9 @@ func (l *Layout) Tag(ctx context.Context, r *scheduler.Report, partial bool) (Ta
 		if err != nil {
 			return TagSummary{}, fmt.Errorf("tag %s: %w", t.Ref, err)
 		}
-		desc.Annotations = mergeAnnotations(desc.Annotations, ocispec.AnnotationRefName, t.Ref)
+		ref := LayoutRef(t.Ref)
+		desc.Annotations = mergeAnnotations(desc.Annotations, ocispec.AnnotationRefName, ref)
+		desc.Annotations[AnnotationContainerdName] = ref
 		entries = append(entries, desc)
 		sum.Written = append(sum.Written, t.Ref)
 		if len(t.Missing) > 0 {
@@ -128,7 +148,8 @@ func mergeAnnotations(a map[string]string, k, v string) map[string]string {
 }
 
 // mergeIndex writes entries into index.json: an entry replaces the one of
-// the same ref.name in place, or is appended.
+// the same ref.name in place (an earlier brewkit's "repo:tag" is the same
+// as "docker.io/library/repo:tag"), or is appended.
 func (l *Layout) mergeIndex(entries []ocispec.Descriptor) error {
 	l.index.Lock()
 	defer l.index.Unlock()
@@ -139,11 +160,11 @@ func (l *Layout) mergeIndex(entries []ocispec.Descriptor) error {
 	at := map[string]int{}
 	for i, m := range idx.Manifests {
 		if name, ok := m.Annotations[ocispec.AnnotationRefName]; ok {
-			at[name] = i
+			at[LayoutRef(name)] = i
 		}
 	}
 	for _, e := range entries {
-		name := e.Annotations[ocispec.AnnotationRefName]
+		name := LayoutRef(e.Annotations[ocispec.AnnotationRefName])
 		if i, ok := at[name]; ok {
 			idx.Manifests[i] = e
 			continue

@@ -3,6 +3,7 @@ package builder
 import (
 	"errors"
 	"fmt"
+	"github.com/distribution/reference"
 	"os"
 	"path/filepath"
 	"strings"
@@ -264,6 +265,12 @@ func (f *tagFixture) tagEntries(t *testing.T) map[string]string {
 	out := map[string]string{}
 	for _, d := range m.Manifests {
 		tag := d.Annotations[ocispec.AnnotationRefName]
+		if c := d.Annotations[AnnotationContainerdName]; f.name(d.Digest.String()) != "earlier" && (c != tag || !strings.HasPrefix(tag, "docker.io/")) {
+			t.Errorf("%s: %s %q, want the full reference in both", tag, AnnotationContainerdName, c)
+		}
+		if n, err := reference.ParseNormalizedNamed(tag); err == nil {
+			tag = reference.FamiliarString(n) // the tests name tags as "repo:tag"
+		}
 		if !d.MediaType.IsIndex() {
 			out[tag] = f.name(d.Digest.String())
 			continue

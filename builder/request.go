@@ -1,6 +1,8 @@
 package builder
 
 import (
+	"context"
+	"io"
 	"maps"
 	"strconv"
 	"strings"
@@ -25,9 +27,25 @@ type request struct {
 	parents []scheduler.Parent   // every FROM but scratch, with the digest it resolved to
 	pins    map[string]string    // FROM → its named-context source: "docker-image://host/repo@sha256:…" or "oci-layout://…"
 	buildID string
-	export  client.ExportEntry       // where the image goes; solveOpt adds the common attrs
-	stores  map[string]content.Store // OCI stores that pinned parents are read from
-	noCache bool                     // BuildKit's cache is not consulted
+	export  client.ExportEntry                            // where the image goes; solveOpt adds the common attrs
+	stores  map[string]content.Store                      // OCI stores that pinned parents are read from
+	noCache bool                                          // BuildKit's cache is not consulted
+	pull    bool                                          // BuildKit fetches pinned images' manifests and configs again
+	load    func(context.Context) (io.WriteCloser, error) // where a docker-archive of the image goes too, if set
+}
+
+// loadExport is the second export of a solve with load set: BuildKit's
+// docker exporter, naming the job's tags as full references
+// ("docker.io/library/foo:1.0"), its tarball streamed to load.
+func (r *request) loadExport(ctx context.Context) client.ExportEntry {
+	var names []string
+	for _, o := range r.job.Origins {
+		for _, t := range o.Tags {
+			names = append(names, LayoutRef(o.Repo+":"+t))
+		}
+	}
+	return client.ExportEntry{Type: client.ExporterDocker, Attrs: map[string]string{"name": strings.Join(names, ",")},
+		Output: func(map[string]string) (io.WriteCloser, error) { return r.load(ctx) }}
 }
 
 // solveOpt is the solve: the dockerfile.v0 frontend on the job's context,
@@ -48,6 +66,9 @@ func (r *request) solveOpt() client.SolveOpt {
 	}
 	if r.noCache {
 		attrs["no-cache"] = ""
+	}
+	if r.pull {
+		attrs["image-resolve-mode"] = "pull"
 	}
 	if r.file != "" {
 		attrs["filename"] = r.file

@@ -45,6 +45,14 @@ type BuildOptions struct {
 	// Timeline, if set, records where the build's time goes: the runner's
 	// events (slot waits included) and each attempt's BuildKit progress.
 	Timeline *timeline.Recorder
+	// Pull is bashbrew build's --pull for the FROMs no job of the plan
+	// builds (see [builder.Executor.Pull]): "missing" (or ""), "always" or
+	// "never".
+	Pull string
+	// Load, if set, also sends every image built, as a docker-archive
+	// tarball naming its tags, to the writer it opens: a Docker engine's
+	// image load ([load.Loader.Load]). See [builder.Executor.Load].
+	Load func(ctx context.Context) (io.WriteCloser, error)
 }
 
 // Build is what [Engine.Build] did.
@@ -75,7 +83,7 @@ func (e *Engine) Build(ctx context.Context, p *scheduler.Plan, opts BuildOptions
 	}
 	exec := &builder.Executor{Staging: e.target.Staging, Layout: e.target.Layout, Registry: reg, Keychain: e.keychain,
 		Cache: e.sources, Progress: opts.Progress, Locks: e.locks, Logs: opts.Logs, Admit: opts.Admit, SendContexts: e.send, LookupCache: e.found,
-		Pins: opts.Pins, NoCache: opts.NoCache}
+		Pins: opts.Pins, NoCache: opts.NoCache, Pull: opts.Pull, Load: opts.Load}
 	if opts.Timeline != nil {
 		exec.Status = opts.Timeline.Status
 	}

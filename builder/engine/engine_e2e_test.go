@@ -80,6 +80,9 @@ func TestE2EEngineHeldByADaemon(t *testing.T) {
 	if n := summary.Count(publish.Written); n != 2 {
 		t.Errorf("published %d indexes, want base:1 and child:1", n)
 	}
+	for _, tag := range []string{"base:1", "child:1"} {
+		farmtest.CheckValid(t, to+"/"+tag)
+	}
 	again, err := e.Build(t.Context(), plans[0], engine.BuildOptions{})
 	if err != nil {
 		t.Fatal(err)

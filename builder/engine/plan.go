@@ -20,6 +20,9 @@ type PlanOptions struct {
 	// Nil plans every architecture the target builds: its workers'
 	// natives, all of them when it emulates.
 	Filter *manifest.Filter
+	// Arches, when set, narrows what is planned to these architectures
+	// (bashbrew names, such as "arm64v8"), with Filter or without.
+	Arches []string
 	// Namespace is bashbrew's --namespace: with "ns", "FROM ns/foo:1" is
 	// an edge to foo:1.
 	Namespace string
@@ -38,8 +41,13 @@ func (e *Engine) Plan(ctx context.Context, repos []*manifest.Repo, opts PlanOpti
 	if f := opts.Filter; f != nil && !platforms.IsKnown(f.Arch) {
 		return nil, fmt.Errorf("plan: unknown architecture %q; want one of %s", f.Arch, strings.Join(platforms.Names(), ", "))
 	}
+	for _, a := range opts.Arches {
+		if !platforms.IsKnown(a) {
+			return nil, fmt.Errorf("plan: unknown architecture %q; want one of %s", a, strings.Join(platforms.Names(), ", "))
+		}
+	}
 	return scheduler.NewPlan(ctx, repos, e.inspector, scheduler.Options{
-		Select:    e.selector(opts.Filter),
+		Select:    only(opts.Arches, e.selector(opts.Filter)),
 		Namespace: opts.Namespace,
 		Progress:  opts.Progress,
 	})
@@ -119,4 +127,20 @@ func (e *Engine) Routes(p *scheduler.Plan) map[*scheduler.Job][]string {
 		}
 	}
 	return routes
+}
+
+// only narrows sel to arches, when there are any.
+func only(arches []string, sel func(*manifest.Entry, string) (bool, string)) func(*manifest.Entry, string) (bool, string) {
+	if len(arches) == 0 {
+		return sel
+	}
+	return func(en *manifest.Entry, arch string) (bool, string) {
+		if !slices.Contains(arches, arch) {
+			return false, "not --platform " + strings.Join(arches, ",")
+		}
+		if sel == nil {
+			return true, ""
+		}
+		return sel(en, arch)
+	}
 }

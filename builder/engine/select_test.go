@@ -22,22 +22,27 @@ func TestSelector(t *testing.T) {
 		name   string
 		target Target
 		filter *manifest.Filter
+		arches []string // --platform
 		entry  *manifest.Entry
 		want   map[string]string // arch -> "" when kept, else the reason
 	}{
-		{"no workers: every arch", Target{}, nil, plain, map[string]string{"amd64": "", "s390x": ""}},
-		{"workers: their natives", Target{Workers: []workers.Worker{x86, arm}}, nil, plain, map[string]string{
+		{"no workers: every arch", Target{}, nil, nil, plain, map[string]string{"amd64": "", "s390x": ""}},
+		{"workers: their natives", Target{Workers: []workers.Worker{x86, arm}}, nil, nil, plain, map[string]string{
 			"amd64": "", "arm64v8": "", "s390x": "no worker builds s390x natively (use --allow-emulation, or add a worker)"}},
-		{"workers that emulate: every arch", Target{Workers: []workers.Worker{x86}, Emulate: true}, nil, plain, map[string]string{"s390x": ""}},
-		{"--arch", Target{Workers: []workers.Worker{x86}}, &manifest.Filter{Arch: "s390x"}, plain, map[string]string{
+		{"workers that emulate: every arch", Target{Workers: []workers.Worker{x86}, Emulate: true}, nil, nil, plain, map[string]string{"s390x": ""}},
+		{"--arch", Target{Workers: []workers.Worker{x86}}, &manifest.Filter{Arch: "s390x"}, nil, plain, map[string]string{
 			"amd64": "not --arch s390x", "s390x": ""}},
-		{"--arch and a constraint the entry lacks", Target{}, &manifest.Filter{Arch: "amd64"}, constrained, map[string]string{
+		{"--arch and a constraint the entry lacks", Target{}, &manifest.Filter{Arch: "amd64"}, nil, constrained, map[string]string{
 			"amd64": `(due to unsatisfactory constraints ["windowsservercore-ltsc2022"])`}},
+		{"--platform", Target{}, nil, []string{"arm64v8", "s390x"}, plain, map[string]string{
+			"amd64": "not --platform arm64v8,s390x", "arm64v8": "", "s390x": ""}},
+		{"--platform and workers", Target{Workers: []workers.Worker{x86, arm}}, nil, []string{"arm64v8", "s390x"}, plain, map[string]string{
+			"amd64": "not --platform arm64v8,s390x", "arm64v8": "", "s390x": "no worker builds s390x natively (use --allow-emulation, or add a worker)"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := &Engine{target: &tt.target}
-			sel := e.selector(tt.filter)
+			sel := only(tt.arches, e.selector(tt.filter))
 			got := map[string]string{}
 			for arch := range tt.want {
 				if sel == nil {

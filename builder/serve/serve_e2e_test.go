@@ -253,7 +253,8 @@ func (f *fixture) waitHeld(tag, want string) {
 	}
 }
 
-// waitPublished waits for the tags to be in the registry.
+// waitPublished waits for the tags to be in the registry, and checks each
+// with go-containerregistry's validate (crane validate).
 func (f *fixture) waitPublished(tags ...string) {
 	f.t.Helper()
 	deadline := time.Now().Add(time.Minute)
@@ -265,6 +266,7 @@ func (f *fixture) waitPublished(tags ...string) {
 			}
 			time.Sleep(100 * time.Millisecond)
 		}
+		farmtest.CheckValid(f.t, f.to+"/"+tag)
 	}
 }
 

@@ -10,7 +10,9 @@ import (
 
 	"github.com/brewkit/brewkit/builder"
 	"github.com/brewkit/brewkit/builder/engine"
+	"github.com/brewkit/brewkit/builder/load"
 	"github.com/brewkit/brewkit/builder/timeline"
+	"github.com/brewkit/brewkit/platforms"
 	"github.com/brewkit/brewkit/scheduler"
 )
 
@@ -25,6 +27,11 @@ type buildOptions struct {
 	dryRun       bool
 	trace        string
 	timeline     *timeline.Recorder // with --trace
+	noCache      bool
+	pull         string
+	platforms    []string // --platform, as given
+	load         bool
+	loader       *load.Loader // found by run, with --load
 }
 
 func newBuildCmd(g *globalOptions, getenv func(string) string) *cobra.Command {
@@ -75,6 +82,10 @@ exits non-zero.`,
 	f.BoolVar(&o.dryRun, "dry-run", false, "build and write nothing: show each job's build id and state and, with --push, every index that would be written")
 	o.pub.jobs = 8
 	f.StringVar(&o.output, "output", "out", "OCI image layout directory the images go into when there is no registry (local builds only)")
+	f.BoolVar(&o.load, "load", false, "also load every image built into the local Docker engine ($DOCKER_HOST, a unix:// socket, else /var/run/docker.sock), named by its tags; only the host's architecture is built unless --arch or --platform says otherwise")
+	f.BoolVar(&o.noCache, "no-cache", false, "BuildKit runs every step again, its cache not consulted (a job already staged under its build id is still found, not rebuilt)")
+	f.StringVar(&o.pull, "pull", pullDefault(getenv), `FROMs no job here builds ($BREWKIT_PULL, $BASHBREW_PULL): "missing" and "always" resolve the tag from its registry at every run and pin the digest ("always" also has BuildKit fetch that image's manifest and config again), "never" asks no registry and fails such jobs`)
+	f.StringSliceVar(&o.platforms, "platform", nil, "build only these platforms or architectures, such as linux/arm64 or arm64v8 (repeatable, or comma-separated)")
 	return cmd
 }
 
@@ -82,6 +93,14 @@ func (o *buildOptions) run(cmd *cobra.Command, args []string) (err error) {
 	ctx, stderr := cmd.Context(), cmd.ErrOrStderr()
 	if err := o.check(cmd); err != nil {
 		return err
+	}
+	if o.load {
+		l, err := load.Find(ctx, o.getenv)
+		if err != nil {
+			return fmt.Errorf("--load: %w; without --load a local build writes an OCI layout (--output), which skopeo copies into an image store", err)
+		}
+		o.loader = l
+		fmt.Fprintf(stderr, "loading images into the %s\n", l)
 	}
 	repos, loadErr := o.loadRepos(ctx, stderr, o.all, args)
 	if loadErr != nil && (!o.all || len(repos) == 0) {
@@ -96,7 +115,7 @@ func (o *buildOptions) run(cmd *cobra.Command, args []string) (err error) {
 		return errors.Join(err, t.Close())
 	}
 	defer func() { err = errors.Join(err, e.Close()) }()
-	p, err := e.Plan(ctx, repos, o.planOptions())
+	p, err := e.Plan(ctx, repos, o.buildPlanOptions())
 	if err != nil {
 		return err
 	}
@@ -143,8 +162,21 @@ func (o *buildOptions) writeTrace(cmd *cobra.Command, b *engine.Build) error {
 
 // check refuses bad flags before anything is loaded or started.
 func (o *buildOptions) check(cmd *cobra.Command) error {
+	if o.debug && !cmd.Flags().Changed("progress") {
+		o.progress = "plain" // every step, with its output
+	}
 	if err := builder.CheckProgressMode(o.progress); err != nil {
 		return err
+	}
+	switch o.pull {
+	case "always", "missing", "never":
+	default:
+		return fmt.Errorf("--pull %q: want always, missing or never", o.pull)
+	}
+	for _, p := range o.platforms {
+		if _, err := platforms.ParseArchOrPlatform(p); err != nil {
+			return fmt.Errorf("--platform: %w", err)
+		}
 	}
 	if o.pub.to != "" {
 		if err := o.pub.options().Check(); err != nil {
@@ -164,7 +196,11 @@ func (o *buildOptions) build(cmd *cobra.Command, e *engine.Engine, p *scheduler.
 	if err != nil {
 		return nil, err
 	}
-	b, err := e.Build(cmd.Context(), p, engine.BuildOptions{Progress: progress, Partial: o.pub.partial, Timeline: o.timeline})
+	opts := engine.BuildOptions{Progress: progress, Partial: o.pub.partial, NoCache: o.noCache, Pull: o.pull, Timeline: o.timeline}
+	if o.loader != nil {
+		opts.Load = o.loader.Load
+	}
+	b, err := e.Build(cmd.Context(), p, opts)
 	if perr := progress.Close(); perr != nil {
 		fmt.Fprintln(cmd.ErrOrStderr(), "progress:", perr)
 	}
@@ -213,4 +249,31 @@ func (o *buildOptions) dryRunBuild(cmd *cobra.Command, e *engine.Engine, p *sche
 	pub := o.pub
 	pub.dryRun, pub.allowBlocked = true, true // the indexes of images still to build show as blocked
 	return errors.Join(l.Err, pub.publish(cmd.Context(), cmd.OutOrStdout(), e, l.Report, o.archNamespaces))
+}
+
+// pullDefault is --pull's default: $BREWKIT_PULL, $BASHBREW_PULL, else
+// "missing", as bashbrew's.
+func pullDefault(getenv func(string) string) string {
+	for _, k := range []string{"BREWKIT_PULL", "BASHBREW_PULL"} {
+		if v := getenv(k); v != "" {
+			return v
+		}
+	}
+	return "missing"
+}
+
+// buildPlanOptions are planOptions narrowed to --platform's arches, and
+// with --load to --arch (the host's by default): an engine keeps one
+// image per tag.
+func (o *buildOptions) buildPlanOptions() engine.PlanOptions {
+	opts := o.planOptions()
+	if o.load && opts.Filter == nil && len(o.platforms) == 0 {
+		f := o.filter() // --arch's default: the host's
+		opts.Filter = &f
+	}
+	for _, p := range o.platforms {
+		arch, _ := platforms.ParseArchOrPlatform(p) // checked by check
+		opts.Arches = append(opts.Arches, arch)
+	}
+	return opts
 }

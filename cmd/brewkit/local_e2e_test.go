@@ -107,7 +107,7 @@ func checkLocalFailedArch(t *testing.T, env map[string]string, args []string, ou
 	}
 	var got []string
 	for _, d := range rm.Manifests {
-		if d.Annotations["org.opencontainers.image.ref.name"] == "localbroken:1" {
+		if d.Annotations["org.opencontainers.image.ref.name"] == "docker.io/library/localbroken:1" {
 			got = append(got, string(d.MediaType)+" "+d.Platform.OS+"/"+d.Platform.Architecture)
 		}
 	}
@@ -209,7 +209,11 @@ func checkLocalLayout(t *testing.T, out string) {
 	}
 	tags := map[string]v1.Hash{}
 	for _, d := range rm.Manifests {
-		tags[d.Annotations["org.opencontainers.image.ref.name"]] = d.Digest
+		ref := d.Annotations["org.opencontainers.image.ref.name"]
+		if d.Annotations["io.containerd.image.name"] != ref {
+			t.Errorf("%s: io.containerd.image.name %q, want the ref name", ref, d.Annotations["io.containerd.image.name"])
+		}
+		tags[strings.TrimPrefix(ref, "docker.io/library/")] = d.Digest // a full reference, as skopeo's oci:DIR:REF names it
 	}
 	if diff := cmp.Diff([]string{"localbase:1", "localbase:latest", "localchild:1"}, sortedKeys(tags)); diff != "" {
 		t.Fatalf("tags in index.json (-want +got):\n%s", diff)

@@ -182,9 +182,12 @@ func pushLines(t *testing.T, out, prefix string) map[string]pushLine {
 // checkPublishedIndex reads the index at ref from the registry itself:
 // its digest, an OCI index (BuildKit writes OCI manifests), its images'
 // platforms in order, each with its arch annotation, present in the
-// repository, and its config of that platform.
+// repository, and its config of that platform; and that it passes
+// go-containerregistry's validate (crane validate), descriptors' platforms
+// agreeing with their configs'.
 func checkPublishedIndex(t *testing.T, ref, wantDigest string, wantPlatforms []string) {
 	t.Helper()
+	farmtest.CheckValid(t, ref)
 	r, err := name.ParseReference(ref)
 	if err != nil {
 		t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -23,6 +24,7 @@ type globalOptions struct {
 	archNamespaceList    []string
 	archNamespaces       map[string]string // parsed from archNamespaceList
 	logLevel             string
+	debug                bool         // --debug: --log-level debug, and BuildKit's every step in full
 	log                  *slog.Logger // to stderr, at logLevel
 	stderr               io.Writer    // the command's stderr, safe for concurrent writes
 }
@@ -34,6 +36,7 @@ func newRootCmd(getenv func(string) string) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "brewkit",
 		Short:         "Build the Docker Official Images from their library files",
+		Version:       version(debug.ReadBuildInfo()),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
@@ -44,6 +47,7 @@ func newRootCmd(getenv func(string) string) *cobra.Command {
 			return g.openLog(g.stderr)
 		},
 	}
+	root.SetVersionTemplate("brewkit {{.Version}}\n")
 	g.register(root, getenv)
 	root.AddCommand(newListCmd(g), newCatCmd(g, getenv), newWorkersCmd(g, getenv), newPlanCmd(g, getenv), newBuildCmd(g, getenv), newPushCmd(g, getenv), newServeCmd(g, getenv), newReproduceCmd(g, getenv), newCheckCmd(g, getenv))
 	return root
@@ -68,11 +72,13 @@ func (g *globalOptions) register(root *cobra.Command, getenv func(string) string
 	}
 	f := root.PersistentFlags()
 	f.StringVar(&g.library, "library", library, "directory of library files ($BREWKIT_LIBRARY, $BASHBREW_LIBRARY)")
-	f.StringVar(&g.arch, "arch", arch, "architecture to act on ($BREWKIT_ARCH, $BASHBREW_ARCH; default: the host's)")
+	f.StringVar(&g.arch, "arch", arch, "architecture to act on ($BREWKIT_ARCH, $BASHBREW_ARCH; default: the host's): what list, cat and their filters select; "+
+		"given as a flag to build or plan, only its jobs are planned and built (otherwise every architecture the workers build; a local build with --load, the host's)")
 	f.StringArrayVar(&g.constraints, "constraint", splitEnvList(env("BREWKIT_CONSTRAINTS", "BASHBREW_CONSTRAINTS")), "a constraint this worker satisfies, such as windowsservercore-ltsc2022 (repeatable; $BASHBREW_CONSTRAINTS)")
 	f.BoolVar(&g.exclusiveConstraints, "exclusive-constraints", false, "skip entries that have no Constraints")
 	f.StringVar(&g.namespace, "namespace", env("BREWKIT_NAMESPACE", "BASHBREW_NAMESPACE"), "namespace prefixed to repository names ($BASHBREW_NAMESPACE)")
 	f.StringVar(&g.logLevel, "log-level", "warn", "what goes to the log on stderr: debug (each git fetch), info, warn or error")
+	f.BoolVar(&g.debug, "debug", false, "verbose: --log-level debug, and build shows every BuildKit step with its output (--progress plain) unless --progress is given")
 	f.StringArrayVar(&g.archNamespaceList, "arch-namespace", splitEnvList(env("BREWKIT_ARCH_NAMESPACES", "BASHBREW_ARCH_NAMESPACES")), "ARCH=NAMESPACE where per-architecture images live, such as arm64v8=arm64v8 (repeatable; $BASHBREW_ARCH_NAMESPACES)")
 }
 
@@ -108,9 +114,12 @@ func (g *globalOptions) validate() error {
 }
 
 // openLog makes the logger the engine is given: text on stderr, at
-// --log-level.
+// --log-level (debug with --debug).
 func (g *globalOptions) openLog(stderr io.Writer) error {
 	var level slog.Level
+	if g.debug {
+		g.logLevel = "debug"
+	}
 	if err := level.UnmarshalText([]byte(g.logLevel)); err != nil {
 		return fmt.Errorf("--log-level %q: want debug, info, warn or error", g.logLevel)
 	}

@@ -59,7 +59,7 @@ func writeMetadataFile(name string, r *scheduler.Report) error {
 }
 
 // writeLayoutSummary says how many tags went into the OCI layout dir, and
-// which were held back or written without an arch.
+// which were held back or written without an arch, and how to run one.
 func writeLayoutSummary(w io.Writer, dir string, sum builder.TagSummary) {
 	fmt.Fprintf(w, "%d tag(s) in the OCI image layout %s\n", len(sum.Written), dir)
 	for _, h := range sum.Held {
@@ -67,5 +67,10 @@ func writeLayoutSummary(w io.Writer, dir string, sum builder.TagSummary) {
 	}
 	for _, p := range sum.Partial {
 		fmt.Fprintf(w, "written without an arch (--partial) %s\n", p)
+	}
+	if len(sum.Written) > 0 {
+		tag := sum.Written[0]
+		fmt.Fprintf(w, "to run one: skopeo copy oci:%s:%s docker-daemon:%s && docker run --rm %s (skopeo picks the host's platform; --override-arch ARCH for another), or build again with --load\n",
+			dir, builder.LayoutRef(tag), tag, tag)
 	}
 }

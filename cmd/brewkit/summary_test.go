@@ -3,11 +3,13 @@ package main
 import (
 	"bytes"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/brewkit/brewkit/builder"
 	"github.com/brewkit/brewkit/scheduler"
 )
 
@@ -49,5 +51,15 @@ library/bar:5 (bar:2) for amd64, arm64v8: skipped because foo:1 (<arch>) failed
 `
 	if diff := cmp.Diff(wantErrs, errs.String()); diff != "" {
 		t.Errorf("errors (-want +got):\n%s", diff)
+	}
+}
+
+func TestLayoutSummaryHowToRun(t *testing.T) {
+	var b strings.Builder
+	writeLayoutSummary(&b, "/tmp/out", builder.TagSummary{Written: []string{"foo:1.0", "foo:latest"}})
+	want := "2 tag(s) in the OCI image layout /tmp/out\n" +
+		"to run one: skopeo copy oci:/tmp/out:docker.io/library/foo:1.0 docker-daemon:foo:1.0 && docker run --rm foo:1.0 (skopeo picks the host's platform; --override-arch ARCH for another), or build again with --load\n"
+	if got := b.String(); got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
 	}
 }
