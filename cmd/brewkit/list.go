@@ -10,12 +10,12 @@ import (
 )
 
 type listOptions struct {
-	*globalOptions
-	all, uniq, applyConstraints, archFilter, repos bool
+	sourceOptions
+	all, uniq, applyConstraints, archFilter, repos, buildOrder bool
 }
 
-func newListCmd(g *globalOptions) *cobra.Command {
-	o := &listOptions{globalOptions: g}
+func newListCmd(g *globalOptions, getenv func(string) string) *cobra.Command {
+	o := &listOptions{sourceOptions: sourceOptions{globalOptions: g}}
 	cmd := &cobra.Command{
 		Use:     "list [repo[:tag]...]",
 		Aliases: []string{"ls"},
@@ -29,7 +29,9 @@ func newListCmd(g *globalOptions) *cobra.Command {
 	f.BoolVar(&o.applyConstraints, "apply-constraints", false, "skip entries that --arch and --constraint do not build")
 	f.BoolVar(&o.archFilter, "arch-filter", false, "skip entries that do not build for --arch")
 	f.BoolVar(&o.repos, "repos", false, "list repository names only (or the tags of an explicit repo:tag)")
+	f.BoolVar(&o.buildOrder, "build-order", false, "in the order they would build: after the images they are FROM (reads every source)")
 	_ = f.MarkHidden("unique")
+	o.register(cmd, getenv)
 	return cmd
 }
 
@@ -41,7 +43,12 @@ func (o *listOptions) run(cmd *cobra.Command, args []string) error {
 	out := bufio.NewWriter(cmd.OutOrStdout())
 	defer out.Flush()
 	skips := newSkipper(o.filter(), cmd.ErrOrStderr())
-	return o.eachRepo(cmd.Context(), cmd.ErrOrStderr(), names, func(_ int, r *manifest.Repo) error {
+	order := o.orderOptions(cmd.Context(), skips, o.applyConstraints)
+	each := o.eachRepo
+	if o.buildOrder {
+		each = o.eachRepoSorted(order)
+	}
+	return each(cmd.Context(), cmd.ErrOrStderr(), names, func(_ int, r *manifest.Repo) error {
 		if o.repos {
 			if r.TagEntry == nil {
 				out.WriteString(path.Join(o.namespace, r.RepoName) + "\n")
@@ -49,7 +56,14 @@ func (o *listOptions) run(cmd *cobra.Command, args []string) error {
 			}
 			return writeLines(out, r.Tags(o.namespace, o.uniq, r.TagEntry))
 		}
-		for _, e := range r.Entries() {
+		entries := r.Entries()
+		if o.buildOrder {
+			var err error
+			if entries, err = r.SortedEntries(order); err != nil {
+				return err
+			}
+		}
+		for _, e := range entries {
 			if o.applyConstraints && skips.skip(r, e) {
 				continue
 			}

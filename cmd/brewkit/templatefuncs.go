@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -18,7 +19,7 @@ import (
 
 // funcs returns the functions of cat templates: bashbrew's template library
 // and its command-line helpers, with the same names and arguments.
-func (o *catOptions) funcs(index func() int) template.FuncMap {
+func (o *catOptions) funcs(ctx context.Context, index func() int) template.FuncMap {
 	return template.FuncMap{
 		"hasPrefix":    func(prefix, s string) bool { return strings.HasPrefix(s, prefix) },
 		"hasSuffix":    func(suffix, s string) bool { return strings.HasSuffix(s, suffix) },
@@ -40,6 +41,7 @@ func (o *catOptions) funcs(index func() int) template.FuncMap {
 		"ociPlatform":   ociPlatform,
 		"archFilter":    archFilter,
 		"defaults":      manifest.DefaultEntry,
+		"gitCache":      func() (string, error) { return o.gitCache(ctx) },
 	}
 }
 
