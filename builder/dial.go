@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/client/connhelper"
@@ -182,7 +183,45 @@ func (c recordingCreds) ClientHandshake(ctx context.Context, authority string, r
 		}
 		return nil, nil, err
 	}
-	return &alertConn{Conn: conn, d: c.d}, info, nil
+	ac := &alertConn{Conn: conn, d: c.d}
+	if ti, ok := info.(credentials.TLSInfo); ok && ti.State.Version >= tls.VersionTLS13 {
+		if err := ac.peek(ctx); err != nil {
+			conn.Close()
+			return nil, nil, err
+		}
+	}
+	return ac, info, nil
+}
+
+// maxPeek bounds how long a TLS 1.3 handshake waits for the server's first
+// bytes.
+const maxPeek = 5 * time.Second
+
+// peek reads the server's first bytes, which a gRPC server sends at once
+// (its SETTINGS frame), and keeps them for Read: with TLS 1.3 the server
+// checks brewkit's client certificate after the handshake, and a refusal
+// is an alert in place of those bytes. Read after the client's first write
+// instead, the alert may be lost to a reset connection. A server that
+// says nothing within maxPeek (or ctx's deadline) is left to gRPC.
+func (c *alertConn) peek(ctx context.Context) error {
+	deadline := time.Now().Add(maxPeek)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+	if err := c.Conn.SetReadDeadline(deadline); err != nil {
+		return nil // not worth failing for
+	}
+	buf := make([]byte, 4096)
+	n, err := c.Read(buf)
+	c.pending = buf[:n]
+	if derr := c.Conn.SetReadDeadline(time.Time{}); derr != nil && err == nil {
+		err = derr
+	}
+	var ne net.Error
+	if err != nil && errors.As(err, &ne) && ne.Timeout() {
+		return nil
+	}
+	return err
 }
 
 func (c recordingCreds) Clone() credentials.TransportCredentials {
@@ -192,11 +231,18 @@ func (c recordingCreds) Clone() credentials.TransportCredentials {
 // alertConn records a TLS alert the server sends after the handshake.
 type alertConn struct {
 	net.Conn
-	d    *dialer
-	read bool // something was read; only the reading goroutine touches it
+	d *dialer
+	// only the reading goroutine touches these
+	read    bool   // something was read
+	pending []byte // read by peek, not yet by Read
 }
 
 func (c *alertConn) Read(p []byte) (int, error) {
+	if len(c.pending) > 0 {
+		n := copy(p, c.pending)
+		c.pending = c.pending[n:]
+		return n, nil
+	}
 	n, err := c.Conn.Read(p)
 	if n > 0 && !c.read {
 		c.read = true

@@ -98,9 +98,9 @@ type Executor struct {
 	DryRun bool
 
 	mu        sync.Mutex
-	clients   map[string]conn // by worker name
-	externals externals                 // external FROMs resolved so far
-	versions  buildkitVersions          // of the connections in clients
+	clients   map[string]conn  // by worker name
+	externals externals        // external FROMs resolved so far
+	versions  buildkitVersions // of the connections in clients
 
 	logMu sync.Mutex
 	logs  map[string]*jobLog // the attempts' open logs, by prefix

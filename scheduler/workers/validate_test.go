@@ -32,7 +32,9 @@ func TestValidate(t *testing.T) {
 		})}},
 		{name: "connection helpers", ws: []workers.Worker{
 			with(func(w *workers.Worker) { w.Name, w.Address = "ssh", "ssh://builder@10.0.0.7:2222" }),
-			with(func(w *workers.Worker) { w.Name, w.Address = "ssh-socket", "ssh://10.0.0.7/run/buildkit/buildkitd.sock" }),
+			with(func(w *workers.Worker) {
+				w.Name, w.Address = "ssh-socket", "ssh://10.0.0.7/run/buildkit/buildkitd.sock"
+			}),
 			with(func(w *workers.Worker) { w.Name, w.Address = "docker", "docker-container://buildx_buildkit_default" }),
 			with(func(w *workers.Worker) { w.Name, w.Address = "podman", "podman-container://buildkitd" }),
 			with(func(w *workers.Worker) { w.Name, w.Address = "nerdctl", "nerdctl-container://buildkitd" }),
