@@ -113,9 +113,9 @@ type Executor struct {
 	DryRun bool
 
 	mu        sync.Mutex
-	clients   map[string]*client.Client // by worker name
-	externals externals                 // external FROMs resolved so far
-	versions  buildkitVersions          // of the connections in clients
+	clients   map[string]conn  // by worker name
+	externals externals        // external FROMs resolved so far
+	versions  buildkitVersions // of the connections in clients
 
 	logMu sync.Mutex
 	logs  map[string]*jobLog // the attempts' open logs, by prefix
@@ -259,9 +259,9 @@ func (e *Executor) pinned(from string) (pinned, digest string, err error) {
 
 // solve runs the request on worker w and returns what st recorded.
 func (e *Executor) solve(ctx context.Context, w workers.Worker, st stage, req *request, prefix string) (scheduler.Result, error) {
-	c, err := e.client(ctx, w)
+	c, d, err := e.client(ctx, w)
 	if err != nil {
-		return scheduler.Result{}, scheduler.Transient(err)
+		return scheduler.Result{}, scheduler.Transient(err) // or unusable: bad TLS files
 	}
 	done, err := e.setContext(ctx, req)
 	if err != nil {
@@ -279,6 +279,10 @@ func (e *Executor) solve(ctx context.Context, w workers.Worker, st stage, req *r
 	opt.Session = []session.Attachable{authSession(kc)}
 	resp, err := c.Build(ctx, opt, "brewkit", dockerfileBuild(opt.FrontendAttrs, req.job.Platform), e.statusChannel(req.job, prefix))
 	if err != nil {
+		if tlsErr := d.tlsErr(); tlsErr != nil { // the worker is unusable as described
+			e.forget(w.Name, c)
+			return scheduler.Result{}, fmt.Errorf("%s on worker %q at %s: %w", req.job, w.Name, w.Address, tlsErr)
+		}
 		if isTransient(err) {
 			e.forget(w.Name, c)
 			return scheduler.Result{}, scheduler.Transient(fmt.Errorf("%s on %s: %w", req.job, w.Name, err))
@@ -322,29 +326,36 @@ func (e *Executor) note(prefix, text string) {
 	}
 }
 
+// conn is a connection to a worker and the dialer that knows why it
+// failed.
+type conn struct {
+	c *client.Client
+	d *dialer
+}
+
 // client returns the connection to w, dialling it the first time.
-func (e *Executor) client(ctx context.Context, w workers.Worker) (*client.Client, error) {
+func (e *Executor) client(ctx context.Context, w workers.Worker) (*client.Client, *dialer, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if c, ok := e.clients[w.Name]; ok {
-		return c, nil
+	if cn, ok := e.clients[w.Name]; ok {
+		return cn.c, cn.d, nil
 	}
-	c, err := Dial(ctx, w)
+	c, d, err := dial(ctx, w)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if e.clients == nil {
-		e.clients = map[string]*client.Client{}
+		e.clients = map[string]conn{}
 	}
-	e.clients[w.Name] = c
-	return c, nil
+	e.clients[w.Name] = conn{c, d}
+	return c, d, nil
 }
 
 // forget drops a connection that failed, so that the next attempt redials.
 func (e *Executor) forget(worker string, c *client.Client) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.clients[worker] == c {
+	if e.clients[worker].c == c {
 		delete(e.clients, worker)
 		c.Close()
 	}
@@ -355,8 +366,8 @@ func (e *Executor) Close() error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	var errs []error
-	for name, c := range e.clients {
-		errs = append(errs, c.Close())
+	for name, cn := range e.clients {
+		errs = append(errs, cn.c.Close())
 		delete(e.clients, name)
 	}
 	return errors.Join(errs...)

@@ -120,7 +120,10 @@ func Probe(ctx context.Context, w workers.Worker, opts ...ProbeOption) WorkerSta
 
 // ask fills in s from the daemon.
 func (s *WorkerStatus) ask(ctx context.Context) error {
-	d := newDialer(s.Worker)
+	d, err := newDialer(s.Worker)
+	if err != nil {
+		return err
+	}
 	c, err := connect(ctx, s.Worker, d)
 	if err != nil {
 		return err

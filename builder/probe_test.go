@@ -199,7 +199,7 @@ func TestDialChecksWorker(t *testing.T) {
 			name: "missing CA file",
 			w: workers.Worker{Name: "w", Address: "tcp://127.0.0.1:1", Arches: []string{"amd64"},
 				TLS: &workers.TLS{CA: "/nonexistent/ca.pem"}},
-			wantErr: `worker "w" at tcp://127.0.0.1:1: could not read ca certificate: open /nonexistent/ca.pem`,
+			wantErr: `worker "w" at tcp://127.0.0.1:1: TLS: cannot read the CA file: open /nonexistent/ca.pem`,
 		},
 	}
 	for _, tt := range tests {

@@ -40,10 +40,7 @@ func (s *run) step(ctx context.Context) (wake <-chan struct{}, stopping bool) {
 		return wake, false
 	}
 	launches := s.assign(ctx)
-	var gaveUp []giveUp
-	if !s.r.WaitForWorkers {
-		gaveUp = s.giveUp()
-	}
+	gaveUp := s.giveUp(s.r.WaitForWorkers)
 	wake = p.changed
 	p.mu.Unlock()
 	for _, l := range launches {
@@ -104,7 +101,7 @@ func (s *run) pick(m *member) *task {
 // and it is up, or it is down with a trial open and arch has no worker
 // up. The caller holds the pool's lock.
 func (s *run) mayTake(m *member, arch string) bool {
-	if !s.serves(m, arch) {
+	if !s.serves(m, arch) || m.unusable {
 		return false
 	}
 	if m.up {
@@ -150,10 +147,11 @@ func (s *run) upBesides(m *member, arch string) bool {
 }
 
 // giveUp empties the queues of the architectures whose workers are all
-// down and have failed enough checks in a row, with nothing left to try
-// (no trial open or running, no probe running). The caller holds the
-// pool's lock.
-func (s *run) giveUp() []giveUp {
+// out of service (see [Unusable]), or, unless wait, out of service or
+// down with enough failed checks in a row and nothing left to try (no
+// trial open or running, no probe running). The caller holds the pool's
+// lock.
+func (s *run) giveUp(wait bool) []giveUp {
 	limit := max(s.r.attempts(), 2)
 	var gs []giveUp
 	for arch, q := range s.ready {
@@ -162,7 +160,11 @@ func (s *run) giveUp() []giveUp {
 		}
 		var errs []error
 		for _, m := range s.byArch[arch] {
-			if m.up || m.fails < limit || m.trial != trialNone || m.probe != nil {
+			if m.unusable {
+				errs = append(errs, fmt.Errorf("worker %s is out of service: %w", m.w.Name, m.err))
+				continue
+			}
+			if wait || m.up || m.fails < limit || m.trial != trialNone || m.probe != nil {
 				errs = nil
 				break
 			}

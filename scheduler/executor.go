@@ -57,3 +57,32 @@ func IsTransient(err error) bool {
 	var t transientError
 	return errors.As(err, &t)
 }
+
+// Unusable marks err as a worker's configuration error: the worker cannot
+// be used as it is described (its TLS certificate is not one to trust for
+// it, say), and no later attempt will do better until someone changes
+// that. A [Pool] takes such a worker out of service instead of marking it
+// down and waiting for it (see [Pool]); the job goes to another worker of
+// its architecture, or fails with err when there is none.
+//
+// An error also counts as unusable when one in its chain has a method
+// Unusable() bool that returns true: package builder's TLS errors do.
+func Unusable(err error) error {
+	if err == nil {
+		return nil
+	}
+	return unusableError{err}
+}
+
+type unusableError struct{ err error }
+
+func (e unusableError) Error() string  { return e.err.Error() }
+func (e unusableError) Unwrap() error  { return e.err }
+func (e unusableError) Unusable() bool { return true }
+
+// IsUnusable reports whether err was marked with [Unusable] or has an
+// error in its chain whose Unusable method returns true.
+func IsUnusable(err error) bool {
+	var u interface{ Unusable() bool }
+	return errors.As(err, &u) && u.Unusable()
+}

@@ -15,6 +15,10 @@ type WorkerHealth struct {
 	Slots  int // builds it takes at once
 	InUse  int // builds running on it now, of every run
 	Up     bool
+	// Unusable reports that it is out of service, not merely down: an
+	// attempt or a probe failed with an [Unusable] error (Err), so it is
+	// not checked again and takes no job until [Pool.MarkUp].
+	Unusable bool
 	// Since is when it last went up or down (or the pool was made).
 	Since time.Time
 	// Failures counts the failed checks in a row: the attempt that marked
@@ -41,9 +45,11 @@ type health struct {
 	fails int
 	err   error
 	trial trialState
-	timer *time.Timer        // the next check: a probe or trial while down, a heartbeat while up
-	probe context.CancelFunc // the running probe (a check or a heartbeat)
-	gen   int                // bumped to disown a pending check
+	// unusable: out of service until MarkUp (see Unusable); up is false
+	unusable bool
+	timer    *time.Timer        // the next check: a probe or trial while down, a heartbeat while up
+	probe    context.CancelFunc // the running probe (a check or a heartbeat)
+	gen      int                // bumped to disown a pending check
 }
 
 // Health returns the state of every worker, in the pool's order.
@@ -54,7 +60,7 @@ func (p *Pool) Health() []WorkerHealth {
 	for i, m := range p.members {
 		hs[i] = WorkerHealth{
 			Name: m.w.Name, Arches: slices.Clone(m.w.Arches), Slots: m.w.Slots(), InUse: m.inUse,
-			Up: m.up, Since: m.since, Failures: m.fails, Err: m.err,
+			Up: m.up, Unusable: m.unusable, Since: m.since, Failures: m.fails, Err: m.err,
 		}
 	}
 	return hs
@@ -79,8 +85,9 @@ func (p *Pool) MarkDown(name string, err error) error {
 	return nil
 }
 
-// MarkUp marks the worker named name up: it takes jobs again at once. It
-// returns an error if the pool has no worker of that name.
+// MarkUp marks the worker named name up: it takes jobs again at once,
+// even one taken out of service as [Unusable] (after its configuration
+// was fixed, say). It returns an error if the pool has no worker of that name.
 func (p *Pool) MarkUp(name string) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -99,6 +106,9 @@ func (p *Pool) MarkUp(name string) error {
 // failure (a job that started before m went down) only updates the
 // reason. The caller holds p.mu.
 func (p *Pool) markDown(m *member, err error, check bool) {
+	if m.unusable { // keep the reason it is out of service
+		return
+	}
 	m.err = err
 	switch {
 	case m.up:
@@ -118,8 +128,21 @@ func (p *Pool) markUp(m *member) {
 	if !m.up {
 		m.up, m.since = true, time.Now()
 	}
-	m.fails, m.trial = 0, trialNone
+	m.fails, m.trial, m.unusable = 0, trialNone, false
 	p.schedule(m)
+}
+
+// disable takes m out of service for err, an [Unusable] error: it is not
+// checked again, and takes no job until MarkUp. The caller holds p.mu.
+func (p *Pool) disable(m *member, err error) {
+	if m.unusable {
+		return // the first reason stays
+	}
+	if m.up {
+		m.up, m.since = false, time.Now()
+	}
+	m.unusable, m.err, m.fails, m.trial = true, err, max(m.fails, 1), trialNone
+	p.disown(m)
 }
 
 // disown stops m's pending check, if any. The caller holds p.mu.
@@ -140,7 +163,7 @@ func (p *Pool) disown(m *member) {
 // up, after the heartbeat, if any. The caller holds p.mu.
 func (p *Pool) schedule(m *member) {
 	p.disown(m)
-	if p.isDraining {
+	if p.isDraining || m.unusable {
 		return
 	}
 	after := p.backoff(m.fails)
@@ -203,6 +226,11 @@ func (p *Pool) runProbe(ctx context.Context, cancel context.CancelFunc, m *membe
 	}
 	m.probe = nil
 	wasUp := m.up
+	if IsUnusable(err) {
+		p.disable(m, fmt.Errorf("probing worker %s: %w", m.w.Name, err))
+		p.notify()
+		return
+	}
 	if err != nil {
 		p.markDown(m, fmt.Errorf("probing worker %s: %w", m.w.Name, err), true)
 	} else {

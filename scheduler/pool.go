@@ -77,6 +77,14 @@ func (o PoolOptions) withDefaults() PoolOptions {
 // The pool cannot tell a dead worker from another transient failure (a
 // registry that answered 503): both mark the worker down.
 //
+// A worker whose attempt or probe fails with an [Unusable] error (a
+// configuration error, such as a TLS certificate that is not to be
+// trusted) is not down but out of service: it is not probed and takes no
+// job until [Pool.MarkUp]. The job it failed goes to another worker of its
+// architecture; when every worker of an architecture is out of service,
+// its jobs fail at once with their reasons, even in a run that waits for
+// workers (Runner.WaitForWorkers).
+//
 // A Pool is safe for concurrent use. Its workers are fixed by [NewPool].
 type Pool struct {
 	opts    PoolOptions
@@ -176,9 +184,11 @@ func (p *Pool) release(a *attempt, err error, mute bool, deliver func()) {
 		if a.trial && m.trial == trialRunning {
 			m.trial = trialOpen // another job may check it
 		}
+	case IsUnusable(err):
+		p.disable(m, err)
 	case IsTransient(err):
 		p.markDown(m, err, a.trial)
-	default:
+	case !m.unusable:
 		p.markUp(m)
 	}
 	p.notify()

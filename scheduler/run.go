@@ -204,6 +204,9 @@ func (s *run) loop(ctx context.Context) {
 	s.start()
 	for s.left > 0 {
 		wake, stopping := s.step(ctx)
+		if s.left == 0 { // step failed the last jobs: their workers are gone
+			break
+		}
 		if stopping {
 			if s.running == 0 {
 				break
@@ -300,6 +303,15 @@ func (s *run) finish(ctx context.Context, d done) {
 		s.fail(t, Cancelled, err)
 	case d.timedOut != nil:
 		s.fail(t, Failed, newDeadlineError(d.timedOut, d.err))
+	case IsUnusable(d.err):
+		// Not the job's fault, nor worth another attempt on that worker,
+		// which is now out of service: the job goes to another worker, or
+		// fails with d.err when none is left (giveUp). Every worker can
+		// fail it so only once, so this ends.
+		t.avoid = d.worker
+		t.out.Err = d.err
+		s.observe(Event{Kind: JobRetry, Outcome: t.out, Retry: true})
+		s.enqueue(t)
 	case IsTransient(d.err) && t.out.Attempts < s.r.attempts():
 		t.avoid = d.worker
 		t.out.Err = d.err

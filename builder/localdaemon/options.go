@@ -32,6 +32,30 @@ type options struct {
 	startTimeout time.Duration
 	concurrency  int
 	arch         string // the arch a started daemon builds natively; "" means the host's
+	tlsListener  *TLSListener
+}
+
+// TLSListener is a second listener of a started daemon: tcp://Addr, with
+// TLS, requiring client certificates signed by the CA in CAFile.
+type TLSListener struct {
+	// Addr is "HOST:PORT", such as "127.0.0.1:9601".
+	Addr string
+	// CAFile, CertFile and KeyFile are PEM files: the CA of the clients'
+	// certificates, and the daemon's certificate and key.
+	CAFile, CertFile, KeyFile string
+}
+
+// WithTLSListener makes a started daemon also listen on l (buildkitd's
+// --addr tcp://... --tlscacert --tlscert --tlskey); the worker it is
+// described as stays the unix socket. Every field of l is required.
+func WithTLSListener(l TLSListener) Option {
+	return func(o *options) error {
+		if l.Addr == "" || l.CAFile == "" || l.CertFile == "" || l.KeyFile == "" {
+			return fmt.Errorf("WithTLSListener(%+v): want Addr, CAFile, CertFile and KeyFile", l)
+		}
+		o.tlsListener = &l
+		return nil
+	}
 }
 
 // WithEnv makes getenv the environment Find reads: BUILDKIT_HOST, PATH and

@@ -30,7 +30,7 @@ func (o options) start(ctx context.Context, bin string) (*Daemon, error) {
 	if err != nil {
 		return nil, errors.Join(err, os.RemoveAll(dir))
 	}
-	p, err := launch(bin, dir, root, w.Arches[0], w.Address)
+	p, err := launch(bin, dir, root, w.Arches[0], w.Address, o.tlsListener)
 	if err != nil {
 		return nil, errors.Join(err, os.RemoveAll(dir))
 	}
@@ -86,8 +86,8 @@ func config(dir string) string {
 }
 
 // launch starts bin in dir for the bashbrew architecture arch, listening
-// on addr.
-func launch(bin, dir, root, arch, addr string) (*process, error) {
+// on addr, and on tl if it is set.
+func launch(bin, dir, root, arch, addr string, tl *TLSListener) (*process, error) {
 	p, err := platforms.OCI(arch)
 	if err != nil {
 		return nil, err
@@ -102,8 +102,13 @@ func launch(bin, dir, root, arch, addr string) (*process, error) {
 		return nil, err
 	}
 	defer log.Close() // the child has its own descriptor
-	cmd := exec.Command(bin, "--config", conf, "--root", root, "--addr", addr,
-		"--oci-worker-platform", platforms.Format(p), "--containerd-worker=false")
+	args := []string{"--config", conf, "--root", root, "--addr", addr,
+		"--oci-worker-platform", platforms.Format(p), "--containerd-worker=false"}
+	if tl != nil {
+		args = append(args, "--addr", "tcp://"+tl.Addr,
+			"--tlscacert", tl.CAFile, "--tlscert", tl.CertFile, "--tlskey", tl.KeyFile)
+	}
+	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = log, log
 	cmd.SysProcAttr = sysProcAttr()
 	if err := cmd.Start(); err != nil {

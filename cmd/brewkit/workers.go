@@ -13,6 +13,7 @@ import (
 
 	"github.com/brewkit/brewkit/builder"
 	"github.com/brewkit/brewkit/platforms"
+	"github.com/brewkit/brewkit/scheduler"
 )
 
 type workersOptions struct {
@@ -31,9 +32,14 @@ func newWorkersCmd(g *globalOptions, getenv func(string) string) *cobra.Command 
 
 Workers come from a workers file (--workers, or $BREWKIT_WORKERS), such as
 the .farm/workers.yaml that hack/farm up writes, and from --worker flags.
-The command probes them all at once and prints one line per worker; it fails
-when a worker is down or does not advertise an arch it claims.`,
+The command probes them all at once and prints one line per worker: its
+BuildKit version, the platforms it advertises, the arches it builds natively,
+its slots (builds at once) and its state: up, DOWN (no answer: it may come
+back), or UNUSABLE (a configuration error, such as a TLS certificate signed by
+another CA, expired, or for another name; the note says which). It fails when
+a worker is down or unusable or does not advertise an arch it claims.`,
 		Example: `  brewkit workers --workers .farm/workers.yaml
+  brewkit workers --workers .farm/workers-tls.yaml
   brewkit workers --worker amd64=unix:///run/buildkit/buildkitd.sock --worker arm64v8=tcp://10.0.0.7:1234`,
 		Args: cobra.NoArgs,
 		RunE: o.run,
@@ -66,17 +72,29 @@ func (o *workersOptions) run(cmd *cobra.Command, _ []string) error {
 
 func writeWorkersTable(w io.Writer, statuses []builder.WorkerStatus) error {
 	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tADDRESS\tSTATE\tBUILDKIT\tPLATFORMS\tNATIVE\tNOTE")
+	fmt.Fprintln(tw, "NAME\tADDRESS\tSTATE\tBUILDKIT\tPLATFORMS\tNATIVE\tSLOTS\tNOTE")
 	for _, s := range statuses {
-		state, version, plats := "DOWN", "-", "-"
+		state, version, plats := workerState(s), "-", "-"
 		if s.Up {
-			state, version = "up", s.BuildKitVersion
-			plats = strings.Join(formatPlatforms(s), ",")
+			version, plats = s.BuildKitVersion, strings.Join(formatPlatforms(s), ",")
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Worker.Name, s.Worker.Address, state, version,
-			plats, strings.Join(s.Worker.Arches, ","), workerNote(s))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", s.Worker.Name, s.Worker.Address, state, version,
+			plats, strings.Join(s.Worker.Arches, ","), s.Worker.Slots(), workerNote(s))
 	}
 	return tw.Flush()
+}
+
+// workerState is a worker's STATE: up, DOWN (it may come back), or
+// UNUSABLE (its configuration is wrong, such as a TLS certificate brewkit
+// must not trust: a build does not wait for it).
+func workerState(s builder.WorkerStatus) string {
+	switch {
+	case s.Up:
+		return "up"
+	case scheduler.IsUnusable(s.Err):
+		return "UNUSABLE"
+	}
+	return "DOWN"
 }
 
 // workerNote says what is wrong with a worker, if anything.
@@ -112,6 +130,8 @@ type workerJSON struct {
 	Address         string   `json:"address"`
 	Arches          []string `json:"arches"`
 	Up              bool     `json:"up"`
+	Unusable        bool     `json:"unusable,omitempty"`
+	Slots           int      `json:"slots"`
 	Error           string   `json:"error,omitempty"`
 	BuildKitVersion string   `json:"buildkitVersion,omitempty"`
 	Platforms       []string `json:"platforms"`
@@ -123,6 +143,7 @@ func writeWorkersJSON(w io.Writer, statuses []builder.WorkerStatus) error {
 	for i, s := range statuses {
 		out[i] = workerJSON{
 			Name: s.Worker.Name, Address: s.Worker.Address, Arches: s.Worker.Arches, Up: s.Up,
+			Unusable: scheduler.IsUnusable(s.Err), Slots: s.Worker.Slots(),
 			BuildKitVersion: s.BuildKitVersion, Platforms: formatPlatforms(s), MissingArches: s.MissingArches,
 		}
 		if s.Err != nil {
@@ -139,7 +160,10 @@ func workersVerdict(statuses []builder.WorkerStatus) error {
 	var errs []error
 	down := 0
 	for _, s := range statuses {
-		if !s.Up {
+		switch {
+		case scheduler.IsUnusable(s.Err):
+			errs = append(errs, fmt.Errorf("worker %s cannot be used: %w", s.Worker.Name, s.Err))
+		case !s.Up:
 			down++
 		}
 	}

@@ -44,8 +44,8 @@ func tableRows(t *testing.T, out string) map[string][]string {
 	rows := make(map[string][]string)
 	for _, l := range lines[1:] {
 		f := strings.Fields(l)
-		if len(f) > 7 {
-			f = append(f[:6], strings.Join(f[6:], " "))
+		if len(f) > 8 {
+			f = append(f[:7], strings.Join(f[7:], " "))
 		}
 		rows[f[0]] = f
 	}
@@ -106,7 +106,7 @@ func TestWorkersDownWithoutFarm(t *testing.T) {
 	rows := tableRows(t, out.String())
 	for name, sock := range map[string]string{"gone": "gone.sock", "amd64": "nope.sock"} {
 		r := rows[name]
-		if len(r) != 7 || r[2] != "DOWN" || !strings.Contains(r[6], "cannot connect: dial unix "+dir+"/"+sock) {
+		if len(r) != 8 || r[2] != "DOWN" || !strings.Contains(r[7], "cannot connect: dial unix "+dir+"/"+sock) {
 			t.Errorf("row %s = %q, want DOWN with a dial error for %s", name, r, sock)
 		}
 	}
@@ -127,7 +127,7 @@ func TestE2EWorkersFarm(t *testing.T) {
 	}
 	for _, w := range farm.Workers {
 		r := rows[w.Name]
-		if len(r) != 6 { // no NOTE
+		if len(r) != 7 { // no NOTE
 			t.Errorf("row %s = %q, want 6 columns and no note", w.Name, r)
 			continue
 		}
@@ -177,7 +177,7 @@ func TestE2EWorkersStoppedMidTest(t *testing.T) {
 	if err != nil {
 		t.Fatalf("brewkit workers --worker %s with buildkitd running: %v\n%s", flag, err, out)
 	}
-	if r := tableRows(t, out)["amd64"]; len(r) != 6 || r[2] != "up" || !strings.HasPrefix(r[4], "linux/amd64") {
+	if r := tableRows(t, out)["amd64"]; len(r) != 7 || r[2] != "up" || !strings.HasPrefix(r[4], "linux/amd64") {
 		t.Fatalf("before the kill: row %q, want up with linux/amd64 first\n%s", r, out)
 	}
 
@@ -189,7 +189,7 @@ func TestE2EWorkersStoppedMidTest(t *testing.T) {
 		t.Fatalf("after the kill: error = %v, want 1 of 1 workers is down\n%s", err, out)
 	}
 	r := tableRows(t, out)["amd64"]
-	if len(r) != 7 || r[2] != "DOWN" || !strings.Contains(r[6], "connect: connection refused") {
+	if len(r) != 8 || r[2] != "DOWN" || !strings.Contains(r[7], "connect: connection refused") {
 		t.Errorf("after the kill: row %q, want DOWN, connection refused", r)
 	}
 	t.Logf("after the kill (%s):\n%s", took.Round(time.Millisecond), out)

@@ -43,5 +43,12 @@
 // # Addresses
 //
 // An address is "unix:///ABSOLUTE/PATH" (at most 107 bytes of path, the
-// kernel's limit) or "tcp://HOST:PORT". TLS is only for tcp.
+// kernel's limit), "tcp://HOST:PORT", or the address of one of BuildKit's
+// connection helpers, which package builder registers:
+// "ssh://[USER@]HOST[:PORT][/SOCKET]" (runs `ssh ... buildctl [--addr
+// unix://SOCKET] dial-stdio` on HOST, so buildctl must be on the PATH of the
+// ssh session there), "docker-container://CONTAINER",
+// "podman-container://CONTAINER", "nerdctl-container://CONTAINER" and
+// "kube-pod://POD[?namespace=NS&context=CTX&container=C]". TLS is only for
+// tcp.
 package workers

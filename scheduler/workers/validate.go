@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"path"
 	"slices"
 	"strconv"
@@ -18,8 +19,8 @@ import (
 const maxSocketPath = 107
 
 // Validate reports every problem in ws, joined with [errors.Join]: unknown or
-// missing arches, duplicate or empty names, malformed addresses, TLS on a
-// unix socket, half a client certificate, negative concurrency. Each error
+// missing arches, duplicate or empty names, malformed addresses, TLS on
+// anything but tcp://, half a client certificate, negative concurrency. Each error
 // names the worker and says what would be right. Unknown arches wrap
 // [platforms.ErrUnknownArch]. An empty ws is valid.
 func Validate(ws []Worker) error {
@@ -105,26 +106,66 @@ func checkArches(arches []string) []error {
 	return errs
 }
 
-// checkAddress checks that addr is unix:///ABSOLUTE/PATH or tcp://HOST:PORT,
-// and that TLS comes only with tcp.
+// helperSchemes are the schemes of BuildKit's connection helpers, which
+// package builder registers, and the form of their addresses.
+var helperSchemes = map[string]string{
+	"ssh":               "ssh://[USER@]HOST[:PORT][/SOCKET]",
+	"docker-container":  "docker-container://CONTAINER",
+	"podman-container":  "podman-container://CONTAINER",
+	"nerdctl-container": "nerdctl-container://CONTAINER",
+	"kube-pod":          "kube-pod://POD[?namespace=NS&context=CTX&container=C]",
+}
+
+// checkAddress checks that addr is unix:///ABSOLUTE/PATH, tcp://HOST:PORT
+// or the address of a connection helper, and that TLS comes only with tcp.
 func checkAddress(addr string, withTLS bool) error {
-	const want = "want unix:///ABSOLUTE/PATH or tcp://HOST:PORT"
+	const want = "want unix:///ABSOLUTE/PATH, tcp://HOST:PORT, ssh://[USER@]HOST[:PORT], " +
+		"docker-container://NAME, podman-container://NAME, nerdctl-container://NAME or kube-pod://NAME"
 	scheme, rest, ok := strings.Cut(addr, "://")
+	_, helper := helperSchemes[scheme]
 	switch {
 	case addr == "":
 		return fmt.Errorf("address is empty; %s", want)
 	case !ok:
 		return fmt.Errorf("address %q has no scheme; %s", addr, want)
+	case withTLS && scheme != "tcp" && (scheme == "unix" || helper):
+		return fmt.Errorf("address %q: tls is only for tcp:// addresses; drop tls or use tcp://HOST:PORT", addr)
 	case scheme == "unix":
-		if withTLS {
-			return fmt.Errorf("address %q: tls is only for tcp:// addresses; drop tls or use tcp://HOST:PORT", addr)
-		}
 		return checkSocketPath(addr, rest)
 	case scheme == "tcp":
 		return checkHostPort(addr, rest)
+	case helper:
+		return checkHelperAddress(addr, scheme)
 	default:
 		return fmt.Errorf("address %q: unsupported scheme %q; %s", addr, scheme, want)
 	}
+}
+
+// checkHelperAddress checks the address of a connection helper as far as
+// it can without the helper: a URL with a host (the machine, container or
+// pod), no password, and a query only for kube-pod.
+func checkHelperAddress(addr, scheme string) error {
+	form := helperSchemes[scheme]
+	u, err := url.Parse(addr)
+	if err != nil {
+		return fmt.Errorf("address %q: want %s: %w", addr, form, err)
+	}
+	if u.Hostname() == "" {
+		return fmt.Errorf("address %q: no host or name; want %s", addr, form)
+	}
+	if _, ok := u.User.Password(); ok {
+		return fmt.Errorf("address %q: a password in the address is not supported; use an ssh key (ssh-agent or ~/.ssh/config)", addr)
+	}
+	if scheme != "ssh" && u.User != nil {
+		return fmt.Errorf("address %q: a user is only for ssh://; want %s", addr, form)
+	}
+	if (u.RawQuery != "" && scheme != "kube-pod") || u.Fragment != "" {
+		return fmt.Errorf("address %q: unexpected query or fragment; want %s", addr, form)
+	}
+	if strings.ContainsFunc(addr, func(r rune) bool { return unicode.IsSpace(r) || !unicode.IsPrint(r) }) {
+		return fmt.Errorf("address %q: contains white space or a control character", addr)
+	}
+	return nil
 }
 
 func checkSocketPath(addr, p string) error {

@@ -30,6 +30,16 @@ func TestValidate(t *testing.T) {
 			w.TLS = &workers.TLS{CA: "ca.pem", Cert: "c.pem", Key: "k.pem"}
 			w.Concurrency = 4
 		})}},
+		{name: "connection helpers", ws: []workers.Worker{
+			with(func(w *workers.Worker) { w.Name, w.Address = "ssh", "ssh://builder@10.0.0.7:2222" }),
+			with(func(w *workers.Worker) {
+				w.Name, w.Address = "ssh-socket", "ssh://10.0.0.7/run/buildkit/buildkitd.sock"
+			}),
+			with(func(w *workers.Worker) { w.Name, w.Address = "docker", "docker-container://buildx_buildkit_default" }),
+			with(func(w *workers.Worker) { w.Name, w.Address = "podman", "podman-container://buildkitd" }),
+			with(func(w *workers.Worker) { w.Name, w.Address = "nerdctl", "nerdctl-container://buildkitd" }),
+			with(func(w *workers.Worker) { w.Name, w.Address = "kube", "kube-pod://buildkitd-0?namespace=ci" }),
+		}},
 		{name: "several arches", ws: []workers.Worker{with(func(w *workers.Worker) { w.Arches = []string{"amd64", "i386"} })}},
 		{
 			name: "unknown arch lists known ones",
@@ -77,7 +87,7 @@ func TestValidate(t *testing.T) {
 		{
 			name: "no scheme",
 			ws:   []workers.Worker{with(func(w *workers.Worker) { w.Address = "/run/bk.sock" })},
-			want: []string{`address "/run/bk.sock" has no scheme; want unix:///ABSOLUTE/PATH or tcp://HOST:PORT`},
+			want: []string{`address "/run/bk.sock" has no scheme; want unix:///ABSOLUTE/PATH, tcp://HOST:PORT, ssh://`},
 		},
 		{
 			name: "empty address",
@@ -86,8 +96,36 @@ func TestValidate(t *testing.T) {
 		},
 		{
 			name: "other scheme",
-			ws:   []workers.Worker{with(func(w *workers.Worker) { w.Address = "docker-container://bk" })},
-			want: []string{`unsupported scheme "docker-container"`},
+			ws:   []workers.Worker{with(func(w *workers.Worker) { w.Address = "http://bk:1234" })},
+			want: []string{`unsupported scheme "http"`},
+		},
+		{
+			name: "ssh without host",
+			ws:   []workers.Worker{with(func(w *workers.Worker) { w.Address = "ssh://" })},
+			want: []string{`address "ssh://": no host or name; want ssh://[USER@]HOST[:PORT][/SOCKET]`},
+		},
+		{
+			name: "ssh with password",
+			ws:   []workers.Worker{with(func(w *workers.Worker) { w.Address = "ssh://me:secret@host" })},
+			want: []string{`a password in the address is not supported`},
+		},
+		{
+			name: "docker-container with user",
+			ws:   []workers.Worker{with(func(w *workers.Worker) { w.Address = "docker-container://me@bk" })},
+			want: []string{`a user is only for ssh://`},
+		},
+		{
+			name: "ssh with query",
+			ws:   []workers.Worker{with(func(w *workers.Worker) { w.Address = "ssh://host?x=1" })},
+			want: []string{`unexpected query or fragment`},
+		},
+		{
+			name: "tls on ssh",
+			ws: []workers.Worker{with(func(w *workers.Worker) {
+				w.Address = "ssh://host"
+				w.TLS = &workers.TLS{CA: "ca.pem"}
+			})},
+			want: []string{`tls is only for tcp:// addresses`},
 		},
 		{
 			name: "tcp without port",
