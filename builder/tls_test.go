@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/brewkit/brewkit/builder"
-	"github.com/brewkit/brewkit/internal/tlsgen"
+	"github.com/brewkit/brewkit/builder/farmtest/tlsgen"
 	"github.com/brewkit/brewkit/scheduler"
 	"github.com/brewkit/brewkit/scheduler/workers"
 )

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/brewkit/brewkit/builder/localdaemon"
-	"github.com/brewkit/brewkit/internal/tlsgen"
+	"github.com/brewkit/brewkit/builder/farmtest/tlsgen"
 	"github.com/brewkit/brewkit/scheduler/workers"
 )
 

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/brewkit/brewkit/builder/farmtest"
-	"github.com/brewkit/brewkit/internal/tlsgen"
+	"github.com/brewkit/brewkit/builder/farmtest/tlsgen"
 	"github.com/brewkit/brewkit/scheduler/workers"
 )
 

@@ -1,5 +1,5 @@
 // Command tlsgen makes throwaway TLS material for the lab farm's BuildKit
-// workers (see internal/tlsgen): a CA, a server certificate per worker
+// workers (see builder/farmtest/tlsgen): a CA, a server certificate per worker
 // (valid for 127.0.0.1 and localhost) and a client certificate.
 //
 //	go run ./hack/tlsgen -dir .farm/tls amd64 arm64v8 ppc64le s390x
@@ -16,7 +16,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/brewkit/brewkit/internal/tlsgen"
+	"github.com/brewkit/brewkit/builder/farmtest/tlsgen"
 )
 
 func main() {
