@@ -5,8 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/brewkit/brewkit/builder/localdaemon"
 	"github.com/brewkit/brewkit/builder/farmtest/tlsgen"
+	"github.com/brewkit/brewkit/builder/localdaemon"
 	"github.com/brewkit/brewkit/scheduler/workers"
 )
 
