@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/brewkit/brewkit/builder/serve"
@@ -46,6 +47,25 @@ type barView struct {
 type phaseBar struct {
 	Class, Title string
 	Left, Width  float64 // percent of the run, as the bar's
+}
+
+// timelines lays out the last run's timeline once: a run's timeline does
+// not change once it has ended, and the page is polled every 2 s by each
+// reader, over a run of thousands of jobs.
+type timelines struct {
+	mu     sync.Mutex
+	of     *serve.RunTimeline
+	layout *timelineView
+}
+
+// view is t's layout, made at its first ask.
+func (c *timelines) view(t *serve.RunTimeline) *timelineView {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if t != c.of {
+		c.of, c.layout = t, newTimelineView(t)
+	}
+	return c.layout
 }
 
 // newTimelineView lays out t, or is nil without one.

@@ -112,7 +112,7 @@ func (h *handler) view(r *http.Request) (*view, error) {
 	v.list(all)
 	v.Workers = workers(v.Status.Workers, all)
 	v.Tags, v.TagsShown = h.tags(r)
-	v.Timeline = newTimelineView(h.d.Timeline())
+	v.Timeline = h.tl.view(h.d.Timeline())
 	return v, nil
 }
 

@@ -79,6 +79,7 @@ type handler struct {
 	log    *slog.Logger
 	tmpl   *template.Template
 	assets map[string]string // static file name -> "?v=" version of its content
+	tl     timelines         // the last run's timeline, laid out
 }
 
 // New returns the handler of the page, its static files, the daemon's
