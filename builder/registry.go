@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
+	"github.com/brewkit/brewkit/builder/remotearches"
 	"github.com/brewkit/brewkit/platforms"
 )
 
@@ -146,49 +148,13 @@ func (r *Registry) read(ctx context.Context) []remote.Option {
 }
 
 // Arches returns the architectures, by bashbrew's names, that ref (an
-// index or a single image) has images for, sorted and unique; platforms
-// bashbrew has no name for are left out. It is bashbrew remote arches.
+// index or a single image) has images for, sorted; platforms bashbrew has
+// no name for are left out. It is bashbrew remote arches, through
+// [remotearches.Resolve] with r's credentials.
 func (r *Registry) Arches(ctx context.Context, ref string) ([]string, error) {
-	parsed, err := name.ParseReference(ref)
+	img, err := remotearches.Resolve(ctx, ref, r.read(ctx)...)
 	if err != nil {
-		return nil, fmt.Errorf("image reference %q: %w", ref, err)
+		return nil, err
 	}
-	desc, err := remote.Get(parsed, r.read(ctx)...)
-	if err != nil {
-		return nil, fmt.Errorf("resolving %s: %w", ref, err)
-	}
-	var ps []ocispec.Platform
-	if desc.MediaType.IsIndex() {
-		idx, err := desc.ImageIndex()
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", ref, err)
-		}
-		m, err := idx.IndexManifest()
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", ref, err)
-		}
-		for _, c := range m.Manifests {
-			if c.Platform != nil {
-				ps = append(ps, toOCI(*c.Platform))
-			}
-		}
-	} else {
-		img, err := desc.Image()
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", ref, err)
-		}
-		cfg, err := img.ConfigFile()
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", ref, err)
-		}
-		ps = append(ps, ocispec.Platform{OS: cfg.OS, Architecture: cfg.Architecture, Variant: cfg.Variant})
-	}
-	var arches []string
-	for _, p := range ps {
-		if a, err := platforms.FromOCI(p); err == nil {
-			arches = append(arches, a)
-		}
-	}
-	slices.Sort(arches)
-	return slices.Compact(arches), nil
+	return slices.Sorted(maps.Keys(img.Arches)), nil
 }
