@@ -16,7 +16,8 @@ import (
 type Inputs struct {
 	Arch       string    `json:"arch"`     // bashbrew architecture
 	Platform   string    `json:"platform"` // OCI platform
-	GitRepo    string    `json:"gitRepo"`
+	GitRepo    string    `json:"gitRepo"`  // without credentials (manifest.RedactGitRepo)
+	fetchRepo  string    // the GitRepo the rebuild fetches: the library's, credentials and all
 	GitFetch   string    `json:"gitFetch,omitempty"`
 	GitCommit  string    `json:"gitCommit"`
 	Directory  string    `json:"directory"`
@@ -81,7 +82,7 @@ func fromRecord(rec record.Record, recName, arch, platform, digest string, resol
 		return nil, &InputError{platform, fmt.Sprintf("the record %s is of schema version 0: it has no commit time nor FROMs; build again to record them", recName)}
 	}
 	from := "record " + recName + " job " + j.ID
-	in := &Inputs{Arch: arch, Platform: platform, GitRepo: j.Source.GitRepo, GitFetch: j.Source.GitFetch, GitCommit: j.Source.GitCommit,
+	in := &Inputs{Arch: arch, Platform: platform, GitRepo: j.Source.GitRepo, fetchRepo: j.Source.GitRepo, GitFetch: j.Source.GitFetch, GitCommit: j.Source.GitCommit,
 		Directory: j.Source.Directory, File: j.Source.File, Builder: j.Builder, CommitTime: j.CommitTime, BuildID: j.BuildID}
 	if len(j.Entries) > 0 {
 		in.Tag = j.Entries[0].Tag
@@ -153,7 +154,7 @@ func fromAnnotations(ann map[string]string, entry *manifest.Entry, entryAt, arch
 	if lib := manifest.RedactGitRepo(entry.ArchGitRepo(arch)); lib != repo {
 		return nil, bad("annotation %s names repository %s, but the library entry at %s has %s", annSource, repo, entryAt, lib)
 	}
-	in := &Inputs{Arch: arch, Platform: platform, GitRepo: entry.ArchGitRepo(arch), GitFetch: entry.ArchGitFetch(arch), GitCommit: commit,
+	in := &Inputs{Arch: arch, Platform: platform, GitRepo: repo, fetchRepo: entry.ArchGitRepo(arch), GitFetch: entry.ArchGitFetch(arch), GitCommit: commit,
 		Directory: dir, File: entry.ArchFile(arch), Builder: entry.ArchBuilder(arch), CommitTime: created}
 	in.note("GitRepo", repo, "annotation "+annSource)
 	in.note("GitCommit", commit, "annotation "+annSource)

@@ -1,6 +1,7 @@
 package reproduce
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -166,7 +167,7 @@ func TestPinsFor(t *testing.T) {
 // Inputs are written into a library entry; one that would add a line is
 // refused.
 func TestEntryRepoRefusesNewlines(t *testing.T) {
-	in := &Inputs{Platform: "linux/amd64", Arch: "amd64", GitRepo: "https://github.com/o/app.git", GitCommit: "0123456789012345678901234567890123456789", Directory: "app\nGitRepo: file:///etc"}
+	in := &Inputs{Platform: "linux/amd64", Arch: "amd64", GitRepo: "https://github.com/o/app.git", fetchRepo: "https://github.com/o/app.git", GitCommit: "0123456789012345678901234567890123456789", Directory: "app\nGitRepo: file:///etc"}
 	if _, err := entryRepo("app", in); err == nil || !strings.Contains(err.Error(), "spans lines") {
 		t.Errorf("error %v, want one saying it spans lines", err)
 	}
@@ -188,4 +189,34 @@ func mustRepo(t *testing.T, s string) name.Repository {
 		t.Fatal(err)
 	}
 	return r
+}
+
+// A library GitRepo's credential is fetched with, and never shown: not in
+// the inputs' JSON, not in their origins.
+func TestInputsWithoutCredential(t *testing.T) {
+	m, err := manifest.ParseString("library/app", "Maintainers: x <x@example.com> (@x)\nGitRepo: https://robot:TOKEN@github.com/o/app.git\n\n"+
+		"Tags: 1\nArchitectures: amd64\nGitCommit: 0123456789012345678901234567890123456789\nDirectory: app\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ann := goodAnnotations()
+	ann[annSource], ann[annRevision] = "https://github.com/o/app.git#0123456789012345678901234567890123456789:app", ""
+	in, err := fromAnnotations(ann, &m.Entries[0], "library/app:4", "amd64", "linux/amd64", pinner(mustRepo(t, "registry.example/library/app")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(data), "TOKEN") {
+		t.Errorf("the inputs show the credential: %s", data)
+	}
+	repo, err := entryRepo("app", in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := repo.Manifest.Entries[0].ArchGitRepo("amd64"); got != "https://robot:TOKEN@github.com/o/app.git" {
+		t.Errorf("the rebuild fetches %q, want the library's GitRepo with its credential", got)
+	}
 }

@@ -77,7 +77,7 @@ func entryRepo(repoName string, in *Inputs) (*manifest.Repo, error) {
 	if tag == "" {
 		tag = "reproduce"
 	}
-	for _, kv := range [][2]string{{"Tags", tag}, {"Architectures", in.Arch}, {"GitRepo", in.GitRepo}, {"GitFetch", in.GitFetch},
+	for _, kv := range [][2]string{{"Tags", tag}, {"Architectures", in.Arch}, {"GitRepo", in.fetchRepo}, {"GitFetch", in.GitFetch},
 		{"GitCommit", in.GitCommit}, {"Directory", in.Directory}, {"File", in.File}, {"Builder", in.Builder}} {
 		if kv[1] == "" {
 			continue
