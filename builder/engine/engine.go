@@ -41,11 +41,13 @@ type Options struct {
 	// default such a job fails once its workers have failed as many
 	// checks in a row as a job has attempts, so that a CLI run ends.
 	WaitForWorkers bool
-	// SendContexts sends every build context from Sources rather than
-	// letting workers fetch public repositories with BuildKit's git
-	// source (see [builder.Executor.SendContexts]): for a daemon, whose
-	// builds a kill may cut short.
-	SendContexts bool
+	// WorkerFetch lets each worker fetch the public repositories it
+	// builds with BuildKit's git source. By default every build context
+	// is sent from Sources instead (see [builder.Executor.SendContexts]):
+	// on the lab farm that takes a third of the git source's time per job
+	// (docs/PERFORMANCE.md), and a build that a kill cuts short leaves no
+	// worker's git checkout unreadable for later builds.
+	WorkerFetch bool
 	// Fair shares the workers' slots between repositories, so that one
 	// repository's many jobs do not starve another's few (see
 	// [scheduler.Runner.Fair]): for a daemon building a whole library.
@@ -83,7 +85,7 @@ type Engine struct {
 	found     *builder.LookupCache // nil without Options.Recheck
 	tags      *publish.TagCache    // nil without Options.Recheck
 	wait      bool                 // Options.WaitForWorkers
-	send      bool                 // Options.SendContexts
+	send      bool                 // !Options.WorkerFetch
 	fair      bool                 // Options.Fair
 	timeout   time.Duration        // Options.JobTimeout
 }
@@ -118,7 +120,7 @@ func New(opts Options) (*Engine, error) {
 		log:      log,
 		pool:     scheduler.NewPool(t.Workers, scheduler.PoolOptions{Probe: probe, Heartbeat: opts.Heartbeat, ProbeTimeout: 2 * opts.Heartbeat}),
 		wait:     opts.WaitForWorkers,
-		send:     opts.SendContexts,
+		send:     !opts.WorkerFetch,
 		fair:     opts.Fair,
 		timeout:  opts.JobTimeout,
 		staged:   staged,

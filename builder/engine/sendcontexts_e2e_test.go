@@ -50,7 +50,7 @@ func TestE2ESentContextsOfOneCommit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := engine.New(engine.Options{Target: target, Sources: sources, SendContexts: true})
+	e, err := engine.New(engine.Options{Target: target, Sources: sources})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -61,7 +61,7 @@ func newFixtureOn(t *testing.T, farm farmtest.Farm, ws []workers.Worker) *fixtur
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := engine.New(engine.Options{Target: target, Sources: sources, WaitForWorkers: true, SendContexts: true, Fair: true,
+	e, err := engine.New(engine.Options{Target: target, Sources: sources, WaitForWorkers: true, Fair: true,
 		Heartbeat: time.Second, Recheck: time.Hour}) // as serve's default --recheck
 	if err != nil {
 		t.Fatal(err)

@@ -85,6 +85,7 @@ exits non-zero.`,
 	f.BoolVar(&o.load, "load", false, "also load every image built into the local Docker engine ($DOCKER_HOST, a unix:// socket, else /var/run/docker.sock), named by its tags; only the host's architecture is built unless --arch or --platform says otherwise")
 	f.BoolVar(&o.noCache, "no-cache", false, "BuildKit runs every step again, its cache not consulted (a job already staged under its build id is still found, not rebuilt)")
 	f.StringVar(&o.pull, "pull", pullDefault(getenv), `FROMs no job here builds ($BREWKIT_PULL, $BASHBREW_PULL): "missing" and "always" resolve the tag from its registry at every run and pin the digest ("always" also has BuildKit fetch that image's manifest and config again), "never" asks no registry and fails such jobs`)
+	f.BoolVar(&o.workerFetch, "worker-fetch", false, "let each worker fetch public git repositories itself with BuildKit's git source, instead of sending every build context from brewkit's git cache (faster per job: docs/PERFORMANCE.md); local and credentialed repositories are always sent")
 	f.StringSliceVar(&o.platforms, "platform", nil, "build only these platforms or architectures, such as linux/arm64 or arm64v8 (repeatable, or comma-separated)")
 	return cmd
 }

@@ -21,6 +21,7 @@ type engineOptions struct {
 	cache          string
 	farm           farmOptions
 	allowEmulation bool
+	workerFetch    bool        // build's --worker-fetch
 	archGiven      func() bool // whether --arch was set explicitly
 }
 
@@ -66,7 +67,7 @@ func (o *engineOptions) newEngine(t *engine.Target, log *slog.Logger) (*engine.E
 	if err != nil {
 		return nil, fmt.Errorf("--cache: %w", err)
 	}
-	return engine.New(engine.Options{Target: t, Sources: sources, Locks: locks, Logger: log})
+	return engine.New(engine.Options{Target: t, Sources: sources, Locks: locks, Logger: log, WorkerFetch: o.workerFetch})
 }
 
 // reportUnplanned prints one line per arch left out, with how many jobs.

@@ -18,8 +18,8 @@ import (
 // TestE2EHostileSources runs the hostile corpus of package sourcetest
 // through `brewkit plan` and `brewkit build` on the farm: every case from
 // a local repository (its context sent by brewkit) and again from a
-// git:// remote (oci-import read by brewkit, Dockerfiles fetched by
-// BuildKit). Each is refused where the corpus says, with its message, or
+// git:// remote, built with --worker-fetch (oci-import read by brewkit,
+// Dockerfiles fetched by BuildKit's git source). Each is refused where the corpus says, with its message, or
 // builds an image holding nothing from outside; nothing is written
 // outside, and no output carries the secret.
 func TestE2EHostileSources(t *testing.T) {
@@ -49,7 +49,7 @@ func TestE2EHostileSources(t *testing.T) {
 	for _, j := range p.Jobs {
 		planned[j.Tags[0]] = j.Error
 	}
-	r := build(t, lib, farm.File, staging, cache)
+	r := build(t, lib, farm.File, staging, cache, "--worker-fetch")
 	built := map[string]int{}
 	for i, j := range r.meta.Jobs {
 		built[j.Tags[0]] = i

@@ -212,7 +212,7 @@ func (o *serveOptions) newEngine(sources *gitsource.Cache) (*engine.Engine, erro
 		return nil, fmt.Errorf("--cache: %w", err)
 	}
 	return engine.New(engine.Options{Target: t, Sources: sources, Locks: locks, Logger: o.log,
-		WaitForWorkers: true, SendContexts: true, Fair: true, JobTimeout: o.jobTimeout, Heartbeat: 10 * time.Second, Recheck: o.recheck})
+		WaitForWorkers: true, Fair: true, JobTimeout: o.jobTimeout, Heartbeat: 10 * time.Second, Recheck: o.recheck})
 }
 
 func (o *serveOptions) newDaemon(sources *gitsource.Cache, e *engine.Engine, st *store.Store, sched store.Schedule, observe func(serve.Event)) (*serve.Daemon, error) {

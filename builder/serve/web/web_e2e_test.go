@@ -82,7 +82,7 @@ func newPageFixture(t *testing.T, library func(appURL, commit string) map[string
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := engine.New(engine.Options{Target: target, Sources: sources, WaitForWorkers: true, SendContexts: true, Fair: true, Heartbeat: time.Second})
+	e, err := engine.New(engine.Options{Target: target, Sources: sources, WaitForWorkers: true, Fair: true, Heartbeat: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

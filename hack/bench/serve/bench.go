@@ -141,7 +141,7 @@ func setup(c config) (*bench, func(), error) {
 		return fail(err)
 	}
 	b.e, err = engine.New(engine.Options{Target: t, Sources: b.sources, Locks: locks, Logger: log,
-		WaitForWorkers: true, SendContexts: true, Fair: true, JobTimeout: 3 * time.Hour, Heartbeat: 10 * time.Second, Recheck: c.recheck})
+		WaitForWorkers: true, Fair: true, JobTimeout: 3 * time.Hour, Heartbeat: 10 * time.Second, Recheck: c.recheck})
 	if err != nil {
 		return fail(err)
 	}
