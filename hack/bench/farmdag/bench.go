@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -28,6 +27,7 @@ type result struct {
 	Sleep                time.Duration `json:"sleep"`
 	Workers              int           `json:"workers"`
 	Concurrency          int           `json:"concurrency"`
+	WorkerFetch          bool          `json:"workerFetch"` // workers fetched the git source, rather than brewkit sending contexts
 	Plan                 time.Duration `json:"plan"`
 	Makespan             time.Duration `json:"makespan"`
 	NominalCriticalPath  time.Duration `json:"nominalCriticalPath"`
@@ -51,17 +51,25 @@ type result struct {
 	// CoordinatorCPU is this process's CPU time (user and system) over
 	// the timed build: what one coordinator spends per job.
 	CoordinatorCPU time.Duration `json:"coordinatorCPU"`
+	// CPU is the machine's and the farm's processes' CPU time over the
+	// timed build: with the farm on the same cores, what bounds the
+	// fixed cost per job.
+	CPU CPU `json:"cpu"`
 }
 
 // bench is one benchmark run's shared state.
 type bench struct {
 	c        config
 	farmRoot string
-	fix      *fixture
-	ws       []workers.Worker
-	insp     *builder.Inspector
-	exec     *builder.Executor
-	library  string
+	// repoPrefix is the first component of this run's staging
+	// repositories ("bench-1a2b"), by which its registry writes are told
+	// from others'.
+	repoPrefix string
+	fix        *fixture
+	ws         []workers.Worker
+	insp       *builder.Inspector
+	exec       *builder.Executor
+	library    string
 }
 
 func run(ctx context.Context, c config) (*result, error) {
@@ -70,7 +78,7 @@ func run(ctx context.Context, c config) (*result, error) {
 		return nil, err
 	}
 	defer cleanup()
-	res := &result{Levels: c.levels, Width: c.width, Sleep: c.sleep, Workers: len(b.ws), Concurrency: c.concurrency,
+	res := &result{Levels: c.levels, Width: c.width, Sleep: c.sleep, Workers: len(b.ws), Concurrency: c.concurrency, WorkerFetch: c.workerFetch,
 		NominalCriticalPath: time.Duration(c.levels) * c.sleep}
 	// the base images, built once and not timed
 	if _, _, err := b.build(ctx, "base"); err != nil {
@@ -79,11 +87,12 @@ func run(ctx context.Context, c config) (*result, error) {
 	writes := b.registryWrites()
 	planStart := time.Now()
 	rec := timeline.New()
-	cpu0 := processCPU()
+	cpu0, farm0 := processCPU(), sampleCPU(b.farmRoot)
 	p, report, err := b.buildTimed(ctx, rec, "base", "dag")
 	if err != nil {
 		return nil, err
 	}
+	res.CPU = sampleCPU(b.farmRoot).since(farm0)
 	res.CoordinatorCPU = processCPU() - cpu0
 	res.Phases, res.FixedCost = phases(rec)
 	res.FirstRunWrites = b.registryWrites() - writes
@@ -135,14 +144,15 @@ func setup(c config) (*bench, func(), error) {
 		cleanup()
 		return nil, nil, err
 	}
-	exec := &builder.Executor{Staging: cfg.Registry + "/bench-" + randomHex(4) + "/staging", Registry: builder.NewRegistry(), Cache: cache, SendContexts: c.send}
+	prefix := "bench-" + randomHex(4)
+	exec := &builder.Executor{Staging: cfg.Registry + "/" + prefix + "/staging", Registry: builder.NewRegistry(), Cache: cache, SendContexts: !c.workerFetch}
 	if c.progress != "" {
 		if exec.Progress, err = builder.NewProgress(os.Stderr, c.progress); err != nil {
 			cleanup()
 			return nil, nil, err
 		}
 	}
-	b := &bench{c: c, farmRoot: filepath.Dir(filepath.Dir(farm)), fix: fix, ws: cfg.Workers, insp: builder.NewInspector(cache), exec: exec, library: filepath.Join(tmp, "library")}
+	b := &bench{c: c, farmRoot: filepath.Dir(filepath.Dir(farm)), repoPrefix: prefix, fix: fix, ws: cfg.Workers, insp: builder.NewInspector(cache), exec: exec, library: filepath.Join(tmp, "library")}
 	return b, func() { exec.Close(); cleanup() }, b.newCommit()
 }
 
@@ -247,9 +257,9 @@ func (b *bench) registryWrites() int {
 	if err != nil {
 		return -1
 	}
-	n := 0
+	n := 0 // requests to this run's repositories only: tests may share the registry
 	for _, m := range []string{`"PUT `, `"POST `, `"PATCH `, `"DELETE `} {
-		n += bytes.Count(data, []byte(m))
+		n += bytes.Count(data, []byte(m+"/v2/"+b.repoPrefix+"/"))
 	}
 	return n
 }
@@ -356,11 +366,16 @@ func criticalPath(r *scheduler.Report) time.Duration {
 func (r *result) print(w io.Writer) {
 	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
 	fmt.Fprintf(tw, "jobs\t%d (%d levels x %d wide x %d arches), RUN sleep %s\n", r.Jobs, r.Levels, r.Width, r.Workers, r.Sleep)
-	fmt.Fprintf(tw, "workers\t%d, %d slots each\n", r.Workers, r.Concurrency)
+	context := "sent from brewkit's git cache"
+	if r.WorkerFetch {
+		context = "fetched by each worker (BuildKit's git source)"
+	}
+	fmt.Fprintf(tw, "workers\t%d, %d slots each; build contexts %s\n", r.Workers, r.Concurrency, context)
 	fmt.Fprintf(tw, "planning\t%s (git fetch, checksums, Dockerfiles)\n", r.Plan.Round(time.Millisecond))
 	fmt.Fprintf(tw, "critical path\t%s nominal (levels x sleep), %s measured (longest chain of job times)\n", r.NominalCriticalPath, r.MeasuredCriticalPath.Round(time.Millisecond))
 	fmt.Fprintf(tw, "mean job time\t%v\n", r.JobTime)
 	fmt.Fprintf(tw, "coordinator CPU\t%s over the build, %s a job\n", r.CoordinatorCPU.Round(time.Millisecond), (r.CoordinatorCPU / time.Duration(max(r.Jobs, 1))).Round(time.Millisecond))
+	fmt.Fprintf(tw, "CPU over the build\t%s\n", r.CPU.String(r.Jobs, r.Makespan))
 	fmt.Fprintf(tw, "fixed cost per job\t%s median (a job's time minus its RUN sleep)\n", r.FixedCost.Round(time.Millisecond))
 	for _, p := range timeline.Phases {
 		if d, ok := r.Phases[p]; ok && p != timeline.PhaseWait {
@@ -375,13 +390,4 @@ func (r *result) print(w io.Writer) {
 		fmt.Fprintf(tw, "one job at a time (%s)\t%s: brewkit is %.1fx faster\n", r.Baseline, r.Sequential.Round(time.Millisecond), r.Sequential.Seconds()/r.Makespan.Seconds())
 	}
 	tw.Flush()
-}
-
-// processCPU is the user and system CPU time this process has used.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

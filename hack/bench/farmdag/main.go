@@ -31,7 +31,7 @@ type config struct {
 	jsonOut     string
 	progress    string
 	baseline    string
-	send        bool
+	workerFetch bool
 }
 
 func main() {
@@ -43,7 +43,7 @@ func main() {
 	flag.IntVar(&c.concurrency, "concurrency", 0, "slots per worker (0: the width, so a level fits)")
 	flag.BoolVar(&c.sequential, "sequential", true, "also build the DAG one job at a time, for the baseline")
 	flag.StringVar(&c.baseline, "baseline", "buildctl", "how the baseline builds one job at a time: buildctl (one `buildctl build` each, as bashbrew would) or executor (brewkit's executor, one job at a time)")
-	flag.BoolVar(&c.send, "send-contexts", false, "send every build context from brewkit's git cache instead of letting workers fetch it with BuildKit's git source (serve's way)")
+	flag.BoolVar(&c.workerFetch, "worker-fetch", false, "let workers fetch the DAG's git repository with BuildKit's git source (build --worker-fetch) instead of sending every build context from brewkit's git cache (the default)")
 	flag.StringVar(&c.jsonOut, "json", "", "also write the results as JSON to this file")
 	flag.StringVar(&c.progress, "progress", "", "show BuildKit's progress: plain, tty, rawjson (default: none)")
 	flag.Parse()
