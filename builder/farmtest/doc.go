@@ -26,6 +26,7 @@
 //
 // Everything a helper starts is stopped in t.Cleanup: an extra buildkitd by
 // its own pid; the git daemon by closing its port and the connections still
-// open, then reaping every process that served one. The farm's own daemons
-// are never touched.
+// open, then reaping every process that served one; an sshd (StartSSHD, for
+// ssh:// worker addresses) by its pid, then waiting for the sessions it
+// served. The farm's own daemons are never touched.
 package farmtest

@@ -133,44 +133,13 @@ func checkEnded(t *testing.T, c net.Conn) {
 	}
 }
 
-// descendants returns the processes under pid: its children, theirs, and
-// so on, zombies included.
+// descendants returns the pids of the processes under pid.
 func descendants(t *testing.T, pid int) []int {
 	t.Helper()
-	entries, err := os.ReadDir("/proc")
-	if err != nil {
-		t.Fatalf("listing processes: %v", err)
-	}
-	children := map[int][]int{}
-	for _, e := range entries {
-		p, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
-		if err != nil {
-			continue // gone meanwhile
-		}
-		// "pid (comm) state ppid ...", where comm may hold anything.
-		fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
-		if len(fields) < 2 {
-			t.Fatalf("/proc/%d/stat: %q", p, stat)
-		}
-		ppid, err := strconv.Atoi(fields[1])
-		if err != nil {
-			t.Fatalf("/proc/%d/stat: %q", p, stat)
-		}
-		children[ppid] = append(children[ppid], p)
-	}
 	var out []int
-	var walk func(int)
-	walk = func(p int) {
-		for _, c := range children[p] {
-			out = append(out, c)
-			walk(c)
-		}
+	for _, p := range farmtest.Descendants(t, pid) {
+		out = append(out, p.Pid)
 	}
-	walk(pid)
 	return out
 }
 

@@ -65,13 +65,18 @@ type Status struct {
 
 // Worker is a worker in Status.
 type Worker struct {
-	Name   string    `json:"name"`
-	Arches []string  `json:"arches"`
-	Up     bool      `json:"up"`
-	Slots  int       `json:"slots"`
-	InUse  int       `json:"in_use"`
-	Since  time.Time `json:"since"`
-	Error  string    `json:"error,omitempty"`
+	Name   string   `json:"name"`
+	Arches []string `json:"arches"`
+	Up     bool     `json:"up"`
+	// Unusable reports that it is out of service, not merely down: its
+	// configuration is wrong (a TLS certificate, say; Error says what),
+	// so it is not probed again and takes no job until the daemon
+	// restarts with a fixed workers file. Up is false.
+	Unusable bool      `json:"unusable,omitempty"`
+	Slots    int       `json:"slots"`
+	InUse    int       `json:"in_use"`
+	Since    time.Time `json:"since"`
+	Error    string    `json:"error,omitempty"`
 }
 
 // Job is a job in the API.

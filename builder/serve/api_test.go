@@ -18,17 +18,27 @@ import (
 	"github.com/brewkit/brewkit/builder/serve/store"
 )
 
-// newTestDaemon is a daemon over a store of its own, not started.
+// newTestDaemon is a daemon over a store of its own, not started, with
+// an engine without workers.
 func newTestDaemon(t *testing.T) *Daemon {
+	t.Helper()
+	return newTestDaemonOn(t, engine.Options{})
+}
+
+// newTestDaemonOn is newTestDaemon with an engine of opts and a git cache
+// of its own.
+func newTestDaemonOn(t *testing.T, opts engine.Options) *Daemon {
 	t.Helper()
 	sources, err := gitsource.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := engine.New(engine.Options{Sources: sources})
+	opts.Sources = sources
+	e, err := engine.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { e.Close() })
 	dir := t.TempDir()
 	st, err := store.Open(dir)
 	if err != nil {

@@ -26,7 +26,7 @@ func (d *Daemon) Status() (Status, error) {
 	st := d.state
 	d.mu.Unlock()
 	for _, h := range d.opts.Engine.Health() {
-		wk := Worker{Name: h.Name, Arches: h.Arches, Up: h.Up, Slots: h.Slots, InUse: h.InUse, Since: h.Since}
+		wk := Worker{Name: h.Name, Arches: h.Arches, Up: h.Up, Unusable: h.Unusable, Slots: h.Slots, InUse: h.InUse, Since: h.Since}
 		if h.Err != nil {
 			wk.Error = h.Err.Error()
 		}

@@ -20,6 +20,7 @@
 //	brewkit_job_build_duration_seconds{arch}        histogram  how long a build took, started to ended (built or failed; not found staged)
 //	brewkit_job_attempts_failed_total{arch}         counter    builds that failed (not those held back by their backoff)
 //	brewkit_worker_up{worker,arch}                  gauge      1 if the worker is up, 0 if not (at scrape, from the engine)
+//	brewkit_worker_unusable{worker,arch}            gauge      1 if the worker is out of service for a configuration error, 0 if not (likewise)
 //	brewkit_publish_indexes_total{action}           counter    indexes published, by action: written, up_to_date, blocked, failed
 //	brewkit_registry_retries_total                  counter    registry requests of a publish sent again (429, 5xx, network errors)
 //	brewkit_sync_duration_seconds                   histogram  how long a sync took: the poll of the source, and the planning of a new commit

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"net/http/httptest"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -100,12 +101,16 @@ brewkit_registry_retries_total 3
 # HELP brewkit_sync_failures_total Syncs that failed.
 # TYPE brewkit_sync_failures_total counter
 brewkit_sync_failures_total 1
+# HELP brewkit_worker_unusable 1 if the worker is out of service for a configuration error (such as its TLS certificate), 0 if not, for each arch it builds.
+# TYPE brewkit_worker_unusable gauge
+brewkit_worker_unusable{arch="amd64",worker="w1"} 0
 # HELP brewkit_worker_up 1 if the worker is up, 0 if not, for each arch it builds.
 # TYPE brewkit_worker_up gauge
 brewkit_worker_up{arch="amd64",worker="w1"} 1
 `
 	names := []string{"brewkit_job_attempts_failed_total", "brewkit_jobs", "brewkit_last_successful_sync_timestamp_seconds",
-		"brewkit_publish_indexes_total", "brewkit_registry_retries_total", "brewkit_sync_failures_total", "brewkit_worker_up"}
+		"brewkit_publish_indexes_total", "brewkit_registry_retries_total", "brewkit_sync_failures_total", "brewkit_worker_unusable",
+		"brewkit_worker_up"}
 	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), names...); err != nil {
 		t.Error(err)
 	}
@@ -178,6 +183,59 @@ func TestHandler(t *testing.T) {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("GET /metrics lacks %q:\n%s", want, body)
 		}
+	}
+}
+
+// TestWorkerStates checks the worker gauges of a worker that is down (its
+// socket does not answer) and of one that is unusable (its TLS CA file is
+// missing), once a heartbeat has probed them; neither probe leaves the
+// machine.
+func TestWorkerStates(t *testing.T) {
+	dir := t.TempDir()
+	ws := []workers.Worker{
+		{Name: "gone", Address: "unix://" + filepath.Join(dir, "gone.sock"), Arches: []string{"amd64"}},
+		{Name: "broken", Address: "tcp://127.0.0.1:1", Arches: []string{"arm64v8", "arm32v7"},
+			TLS: &workers.TLS{CA: filepath.Join(dir, "missing-ca.pem")}},
+	}
+	target, err := engine.Farm(ws, "127.0.0.1:1", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := engine.New(engine.Options{Target: target, Heartbeat: 10 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	st, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	reg := prometheus.NewRegistry()
+	if _, err := New(Options{Jobs: st, Workers: e, Registry: reg}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for hs := e.Health(); hs[0].Up || !hs[1].Unusable; hs = e.Health() {
+		if time.Now().After(deadline) {
+			t.Fatalf("workers after 10 s: %+v", hs)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	want := `
+# HELP brewkit_worker_unusable 1 if the worker is out of service for a configuration error (such as its TLS certificate), 0 if not, for each arch it builds.
+# TYPE brewkit_worker_unusable gauge
+brewkit_worker_unusable{arch="amd64",worker="gone"} 0
+brewkit_worker_unusable{arch="arm32v7",worker="broken"} 1
+brewkit_worker_unusable{arch="arm64v8",worker="broken"} 1
+# HELP brewkit_worker_up 1 if the worker is up, 0 if not, for each arch it builds.
+# TYPE brewkit_worker_up gauge
+brewkit_worker_up{arch="amd64",worker="gone"} 0
+brewkit_worker_up{arch="arm32v7",worker="broken"} 0
+brewkit_worker_up{arch="arm64v8",worker="broken"} 0
+`
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "brewkit_worker_up", "brewkit_worker_unusable"); err != nil {
+		t.Error(err)
 	}
 }
 

@@ -15,6 +15,13 @@ var (
 		"Jobs of the current plan, by state and arch.", []string{"state", "arch"}, nil)
 	workerUpDesc = prometheus.NewDesc("brewkit_worker_up",
 		"1 if the worker is up, 0 if not, for each arch it builds.", []string{"worker", "arch"}, nil)
+	// A gauge of its own rather than a state label on brewkit_worker_up:
+	// that one stays the 0/1 every "up" alert expects, and this one tells
+	// a worker someone must fix (its certificate, the workers file) from
+	// one that is merely down and probed until it answers.
+	workerUnusableDesc = prometheus.NewDesc("brewkit_worker_unusable",
+		"1 if the worker is out of service for a configuration error (such as its TLS certificate), 0 if not, for each arch it builds.",
+		[]string{"worker", "arch"}, nil)
 )
 
 // scrape collects the gauges read at each scrape: the jobs by state and
@@ -29,18 +36,17 @@ var _ prometheus.Collector = (*scrape)(nil)
 func (s *scrape) Describe(ch chan<- *prometheus.Desc) {
 	ch <- jobsDesc
 	ch <- workerUpDesc
+	ch <- workerUnusableDesc
 }
 
 func (s *scrape) Collect(ch chan<- prometheus.Metric) {
 	arches := map[string]bool{}
 	for _, h := range s.workers.Health() {
-		up := 0.0
-		if h.Up {
-			up = 1
-		}
+		up, unusable := gauge(h.Up), gauge(h.Unusable)
 		for _, a := range h.Arches {
 			arches[a] = true
 			ch <- prometheus.MustNewConstMetric(workerUpDesc, prometheus.GaugeValue, up, h.Name, a)
+			ch <- prometheus.MustNewConstMetric(workerUnusableDesc, prometheus.GaugeValue, unusable, h.Name, a)
 		}
 	}
 	counts, err := s.jobs.CountByStateArch()
@@ -57,4 +63,12 @@ func (s *scrape) Collect(ch chan<- prometheus.Metric) {
 			ch <- prometheus.MustNewConstMetric(jobsDesc, prometheus.GaugeValue, float64(n), state, a)
 		}
 	}
+}
+
+// gauge is 1 for true, 0 for false.
+func gauge(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/brewkit/brewkit/builder/gitsource"
 	"github.com/brewkit/brewkit/builder/serve"
 	"github.com/brewkit/brewkit/builder/serve/store"
+	schedworkers "github.com/brewkit/brewkit/scheduler/workers"
 )
 
 // newDaemon is a daemon over a store of its own, not started, with jobs.
@@ -25,14 +26,23 @@ func newDaemon(t *testing.T, jobs ...store.Job) *serve.Daemon {
 // newDaemonStore is newDaemon, and its store.
 func newDaemonStore(t *testing.T, jobs ...store.Job) (*serve.Daemon, *store.Store) {
 	t.Helper()
+	return newDaemonOn(t, engine.Options{}, jobs...)
+}
+
+// newDaemonOn is newDaemonStore with an engine of opts and a git cache of
+// its own.
+func newDaemonOn(t *testing.T, opts engine.Options, jobs ...store.Job) (*serve.Daemon, *store.Store) {
+	t.Helper()
 	sources, err := gitsource.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := engine.New(engine.Options{Sources: sources})
+	opts.Sources = sources
+	e, err := engine.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { e.Close() })
 	dir := t.TempDir()
 	st, err := store.Open(dir)
 	if err != nil {
@@ -247,4 +257,72 @@ func TestTagsOfTheDaemon(t *testing.T) {
 			t.Errorf("no %q in the page", s)
 		}
 	}
+}
+
+// TestPageWorkers checks the workers on the page and in its live part: one
+// whose socket does not answer is down, one whose TLS CA file is missing
+// is unusable, each with the probe's error, once a heartbeat has probed
+// them; neither probe leaves the machine.
+func TestPageWorkers(t *testing.T) {
+	dir := t.TempDir()
+	ws := []schedworkers.Worker{
+		{Name: "gone", Address: "unix://" + filepath.Join(dir, "gone.sock"), Arches: []string{"amd64"}},
+		{Name: "broken", Address: "tcp://127.0.0.1:1", Arches: []string{"arm64v8"}, TLS: &schedworkers.TLS{CA: filepath.Join(dir, "missing-ca.pem")}},
+	}
+	target, err := engine.Farm(ws, "127.0.0.1:1", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ := newDaemonOn(t, engine.Options{Target: target, Heartbeat: 10 * time.Millisecond})
+	deadline := time.Now().Add(10 * time.Second)
+	for s, _ := d.Status(); len(s.Workers) != 2 || s.Workers[0].Up || !s.Workers[1].Unusable; s, _ = d.Status() {
+		if time.Now().After(deadline) {
+			t.Fatalf("workers after 10 s: %+v", s.Workers)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	h := newHandler(t, Options{Daemon: d})
+	tests := []struct {
+		worker    string
+		want, not []string
+	}{
+		{"gone", []string{`<span class="badge down">down</span>`, "cannot connect: dial unix " + filepath.Join(dir, "gone.sock")},
+			[]string{"badge up", "badge unusable"}},
+		{"broken", []string{`<span class="badge unusable" title="out of service: fix its configuration, then restart the daemon">unusable</span>`,
+			"TLS: cannot read the CA file: open " + filepath.Join(dir, "missing-ca.pem")}, []string{"badge up", "badge down"}},
+	}
+	for _, path := range []string{"/", "/ui/live"} {
+		code, body := get(t, h, path)
+		if code != 200 {
+			t.Fatalf("GET %s: %d %s", path, code, body)
+		}
+		for _, tt := range tests {
+			row := workerRow(body, tt.worker)
+			if row == "" {
+				t.Errorf("GET %s: no row of worker %s in:\n%s", path, tt.worker, body)
+				continue
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(row, w) {
+					t.Errorf("GET %s: worker %s: no %q in its row:\n%s", path, tt.worker, w, row)
+				}
+			}
+			for _, n := range tt.not {
+				if strings.Contains(row, n) {
+					t.Errorf("GET %s: worker %s: %q in its row:\n%s", path, tt.worker, n, row)
+				}
+			}
+		}
+	}
+}
+
+// workerRow returns the row of the workers table of the page for name,
+// "" if there is none.
+func workerRow(page, name string) string {
+	_, rest, ok := strings.Cut(page, `<td data-label="Worker">`+name+`</td>`)
+	if !ok {
+		return ""
+	}
+	row, _, _ := strings.Cut(rest, "</tr>")
+	return row
 }
