@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"net/http"
-	"slices"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -15,7 +13,6 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
-	"github.com/brewkit/brewkit/builder/remotearches"
 	"github.com/brewkit/brewkit/platforms"
 )
 
@@ -145,16 +142,4 @@ func (r *Registry) read(ctx context.Context) []remote.Option {
 		return r.with(ctx)
 	}
 	return append(r.with(ctx), remote.Reuse(r.puller))
-}
-
-// Arches returns the architectures, by bashbrew's names, that ref (an
-// index or a single image) has images for, sorted; platforms bashbrew has
-// no name for are left out. It is bashbrew remote arches, through
-// [remotearches.Resolve] with r's credentials.
-func (r *Registry) Arches(ctx context.Context, ref string) ([]string, error) {
-	img, err := remotearches.Resolve(ctx, ref, r.read(ctx)...)
-	if err != nil {
-		return nil, err
-	}
-	return slices.Sorted(maps.Keys(img.Arches)), nil
 }

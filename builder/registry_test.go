@@ -8,7 +8,6 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/registry"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -143,31 +142,5 @@ func TestRegistryReusing(t *testing.T) {
 		if n := pings.Load(); n != tc.pings {
 			t.Errorf("%s: %d pings for 10 lookups, want %d", tc.name, n, tc.pings)
 		}
-	}
-}
-
-// Arches names the bashbrew architectures of an index, and of a single
-// image by its config; an unknown platform is left out.
-func TestRegistryArches(t *testing.T) {
-	host := testRegistry(t)
-	amd := pushImage(t, host+"/base:amd64", "amd64")
-	arm := pushImage(t, host+"/base:arm64", "arm64")
-	idx := mutate.AppendManifests(mutate.IndexMediaType(empty.Index, "application/vnd.oci.image.index.v1+json"),
-		mutate.IndexAddendum{Add: arm, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: "arm64", Variant: "v8"}}},
-		mutate.IndexAddendum{Add: amd, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: "amd64"}}},
-		mutate.IndexAddendum{Add: amd, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "unknown", Architecture: "unknown"}}},
-	)
-	if err := remote.WriteIndex(mustRef(t, host+"/base:latest"), idx); err != nil {
-		t.Fatal(err)
-	}
-	r := NewRegistry(remote.WithAuthFromKeychain(authn.NewMultiKeychain()))
-	for ref, want := range map[string]string{host + "/base:latest": "amd64 arm64v8", host + "/base:amd64": "amd64"} {
-		got, err := r.Arches(t.Context(), ref)
-		if err != nil || strings.Join(got, " ") != want {
-			t.Errorf("Arches(%s) = %v, %v; want %s", ref, got, err, want)
-		}
-	}
-	if _, err := r.Arches(t.Context(), host+"/base:missing"); err == nil {
-		t.Error("Arches of a missing tag succeeded")
 	}
 }

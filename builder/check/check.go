@@ -5,19 +5,14 @@ import (
 	"errors"
 	"log/slog"
 
-	"github.com/brewkit/brewkit/builder"
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
 	"github.com/brewkit/brewkit/builder/gitsource"
+	"github.com/brewkit/brewkit/builder/remotearches"
 	"github.com/brewkit/brewkit/manifest"
 	"github.com/brewkit/brewkit/manifest/check"
 )
-
-// ArchLister tells the architectures of a remote image; *[builder.Registry]
-// is one.
-type ArchLister interface {
-	Arches(ctx context.Context, ref string) ([]string, error)
-}
-
-var _ ArchLister = (*builder.Registry)(nil)
 
 // Checker runs the checks. Create one with [New]; it is for one run (it
 // keeps what it learns, such as FROMs and other library files), and not
@@ -31,7 +26,7 @@ type Checker struct {
 
 type options struct {
 	pins   string
-	arches ArchLister
+	remote *remotearches.Resolver
 	log    *slog.Logger
 }
 
@@ -50,14 +45,18 @@ func WithPins(dir string) Option {
 	}
 }
 
-// WithArchLister sets what tells a pinned external image's architectures.
-// Default: builder.NewRegistry() (the Docker config's credentials).
-func WithArchLister(l ArchLister) Option {
+// WithRemoteArches sets what looks a pinned external image's
+// architectures up (bashbrew remote arches): a [remotearches.Resolver]
+// with its credentials and Docker Hub proxy (DOCKERHUB_PUBLIC_PROXY).
+// Default: one with the Docker config's credentials
+// (remotearches.WithRemote(remote.WithAuthFromKeychain(authn.DefaultKeychain)))
+// and no proxy.
+func WithRemoteArches(r *remotearches.Resolver) Option {
 	return func(o *options) error {
-		if l == nil {
-			return errors.New("WithArchLister: nil")
+		if r == nil {
+			return errors.New("WithRemoteArches: nil")
 		}
-		o.arches = l
+		o.remote = r
 		return nil
 	}
 }
@@ -85,8 +84,12 @@ func New(cache *gitsource.Cache, loader *manifest.Loader, opts ...Option) (*Chec
 			return nil, err
 		}
 	}
-	if o.arches == nil {
-		o.arches = builder.NewRegistry()
+	if o.remote == nil {
+		r, err := remotearches.New(remotearches.WithRemote(remote.WithAuthFromKeychain(authn.DefaultKeychain)))
+		if err != nil {
+			return nil, err
+		}
+		o.remote = r
 	}
 	c := &Checker{cache: cache, loader: loader, opts: o}
 	c.src = newSources(cache, loader, o)

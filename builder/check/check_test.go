@@ -4,13 +4,18 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
 	"github.com/brewkit/brewkit/builder/gitsource"
+	"github.com/brewkit/brewkit/builder/registrytest"
+	"github.com/brewkit/brewkit/builder/remotearches"
 	"github.com/brewkit/brewkit/manifest"
 	"github.com/brewkit/brewkit/manifest/check"
 )
@@ -65,21 +70,17 @@ func binary(n int, mark byte) string {
 	return string(b)
 }
 
-// fakeArches answers from a map; a ref not in it is unreachable.
-type fakeArches map[string][]string
-
-func (f fakeArches) Arches(_ context.Context, ref string) ([]string, error) {
-	if a, ok := f[ref]; ok {
-		return a, nil
-	}
-	return nil, fmt.Errorf("GET https://%s: dial tcp: connection refused", ref)
-}
-
-// fixture is a source repository, a library and .external-pins.
+// fixture is a source repository, a library, .external-pins, and an
+// in-process registry standing in for Docker Hub as DOCKERHUB_PUBLIC_PROXY
+// (proxy, holding fixture/y:1 for amd64 and arm64v8, pinned at y) and
+// another for Docker Hub itself (hub, empty). fixture/down:2 and
+// fixture/gone:3 are pinned at a digest neither has (missing).
 type fixture struct {
 	src                        *gitRepo
 	c1, c2, side, offBranch    string
 	library, pins, cache, base string
+	proxy, hub                 string
+	y, missing                 string
 }
 
 const maint = "Maintainers: A B (@ab)\n"
@@ -91,8 +92,9 @@ func newFixture(t *testing.T) *fixture {
 		"scratch/Dockerfile": "FROM scratch\n",
 		"deb/Dockerfile":     "FROM debian:bookworm\nRUN true\n",
 		"win/Dockerfile":     "FROM mcr.microsoft.com/windows/servercore:ltsc2022\n",
-		"ext/Dockerfile":     "FROM gcr.io/x/y:1 AS b\nFROM debian:bookworm\nCOPY --from=b /x /x\n",
-		"down/Dockerfile":    "FROM quay.io/down/img:2\n",
+		"ext/Dockerfile":     "FROM fixture/y:1 AS b\nFROM debian:bookworm\nCOPY --from=b /x /x\n",
+		"down/Dockerfile":    "FROM fixture/down:2\n",
+		"gone/Dockerfile":    "FROM fixture/gone:3\n",
 		"nope/Dockerfile":    "FROM unknown-image:1\n",
 		"bad/Dockerfile":     "FROM\n",
 		"rootfs.tar.xz":      binary(3<<20+10, 1),
@@ -107,9 +109,45 @@ func newFixture(t *testing.T) *fixture {
 	f.library, f.pins, f.cache = filepath.Join(oi, "library"), filepath.Join(oi, ".external-pins"), t.TempDir()
 	f.base = fmt.Sprintf("GitRepo: %s\nGitCommit: %s\nGitFetch: refs/heads/main\n", f.src.dir, f.side)
 	write(t, filepath.Join(f.library, "debian"), maint+f.base+"\nTags: bookworm, latest\nArchitectures: amd64, arm64v8\nDirectory: scratch\n")
-	write(t, filepath.Join(f.pins, "gcr.io", "x", "y___1"), "sha256:aaaa\n")
-	write(t, filepath.Join(f.pins, "quay.io", "down", "img___2"), "sha256:bbbb\n")
+	f.proxy, f.hub = registrytest.Serve(t), registrytest.Serve(t)
+	y, err := registrytest.Push(t.Context(), f.proxy+"/fixture/y:1", []string{"amd64", "arm64v8"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	missing, err := registrytest.Image("not pushed", "amd64")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := missing.Digest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.y, f.missing = y.String(), m.String()
+	write(t, registrytest.PinFile(f.pins, "fixture/y:1"), f.y+"\n")
+	write(t, registrytest.PinFile(f.pins, "fixture/down:2"), f.missing+"\n")
+	write(t, registrytest.PinFile(f.pins, "fixture/gone:3"), f.missing+"\n")
 	return f
+}
+
+// resolver looks images up through the fixture's proxy, then its Docker
+// Hub, or a Docker Hub that cannot be reached.
+func (f *fixture) resolver(t *testing.T, hubDown bool) *remotearches.Resolver {
+	t.Helper()
+	hub := f.hub
+	if hubDown {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		hub = l.Addr().String()
+		l.Close()
+	}
+	r, err := remotearches.New(remotearches.WithDockerHubProxy("http://"+f.proxy),
+		remotearches.WithRemote(remote.WithTransport(registrytest.DockerHub(hub)), remote.WithRetryBackoff(remote.Backoff{Steps: 1})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
 
 func write(t testing.TB, p, content string) {
@@ -122,8 +160,9 @@ func write(t testing.TB, p, content string) {
 	}
 }
 
-// run checks library file foo (text) with every rule.
-func (f *fixture) run(t *testing.T, text string) *check.Report {
+// run checks library file foo (text) with every rule, looking images up
+// with arches.
+func (f *fixture) run(t *testing.T, text string, arches *remotearches.Resolver) *check.Report {
 	t.Helper()
 	write(t, filepath.Join(f.library, "foo"), text)
 	cache, err := gitsource.Open(f.cache)
@@ -131,7 +170,7 @@ func (f *fixture) run(t *testing.T, text string) *check.Report {
 		t.Fatal(err)
 	}
 	loader := &manifest.Loader{Library: f.library}
-	c, err := New(cache, loader, WithPins(f.pins), WithArchLister(fakeArches{"gcr.io/x/y:1@sha256:aaaa": {"amd64", "arm64v8"}}))
+	c, err := New(cache, loader, WithPins(f.pins), WithRemoteArches(arches))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,6 +201,7 @@ func TestRun(t *testing.T) {
 		findings []want
 		skips    []want
 		failed   int
+		hubDown  bool // Docker Hub cannot be reached
 	}{
 		{name: "clean", text: "\nTags: 1\nArchitectures: amd64, arm64v8\nDirectory: deb\n"},
 		{name: "from not built for arch", text: "\nTags: 1\nArchitectures: amd64, s390x\nDirectory: deb\n", failed: 1,
@@ -174,10 +214,12 @@ func TestRun(t *testing.T) {
 		{name: "external pinned, arch missing", text: "\nTags: 1\nArchitectures: amd64, s390x\nDirectory: ext\n", failed: 1,
 			findings: []want{
 				{check.RuleFrom, 7, "foo:1", "s390x", "FROM debian:bookworm is not built for s390x"},
-				{check.RuleFrom, 7, "foo:1", "s390x", "FROM gcr.io/x/y:1 is pinned (.external-pins) at sha256:aaaa, which has no s390x image (it has amd64, arm64v8)"},
+				{check.RuleFrom, 7, "foo:1", "s390x", fmt.Sprintf("FROM fixture/y:1 is pinned (.external-pins) at %s, which has no s390x image (it has amd64, arm64v8)", f.y)},
 			}},
-		{name: "external unreachable", text: "\nTags: 1\nDirectory: down\n",
-			skips: []want{{check.RuleFrom, 6, "foo:1", "amd64", "FROM quay.io/down/img:2: cannot learn the architectures of the pinned quay.io/down/img:2@sha256:bbbb: unreachable: GET"}}},
+		{name: "external unreachable", text: "\nTags: 1\nDirectory: down\n", hubDown: true,
+			skips: []want{{check.RuleFrom, 6, "foo:1", "amd64", fmt.Sprintf("FROM fixture/down:2: cannot learn the architectures of the pinned fixture/down:2@%s: unreachable: ", f.missing)}}},
+		{name: "external pinned at a digest its registry lacks", text: "\nTags: 1\nDirectory: gone\n", failed: 1,
+			findings: []want{{check.RuleFrom, 6, "foo:1", "amd64", fmt.Sprintf("FROM fixture/gone:3 is pinned (.external-pins) at %s, which cannot be looked up (", f.missing)}}},
 		{name: "unknown and broken", text: "\nTags: 1\nDirectory: nope\n\nTags: 2\nDirectory: bad\n", failed: 1,
 			findings: []want{
 				{check.RuleFrom, 6, "foo:1", "amd64", "FROM unknown-image:1 is neither a tag of an official image nor an external image"},
@@ -204,7 +246,7 @@ func TestRun(t *testing.T) {
 			if strings.Contains(tc.name, "history") {
 				text = maint + f.base + tc.text
 			}
-			rep := f.run(t, text)
+			rep := f.run(t, text, f.resolver(t, tc.hubDown))
 			var got []want
 			for _, x := range rep.Findings {
 				if x.File != filepath.Join(f.library, "foo") {

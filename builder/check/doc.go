@@ -26,10 +26,13 @@
 //   - Another image's entry: the library directory (a Loader).
 //   - An external image's pin: the file .external-pins/HOST/NAME___TAG,
 //     holding its digest (as official-images' .external-pins/file.sh names it).
-//   - A pinned image's architectures: its index, from its registry.
+//   - A pinned image's architectures: its index, from its registry, looked
+//     up by a remotearches.Resolver ([WithRemoteArches]): a Docker Hub image
+//     in DOCKERHUB_PUBLIC_PROXY first when brewkit check is given one.
 //   - Commits: GitFetch fetched from GitRepo into the git cache, then git
 //     merge-base --is-ancestor, git log and git diff-tree.
 //
 // A GitRepo or a registry that cannot be reached makes the checks that
-// needed it skipped ([check.Skip]), never passed.
+// needed it skipped ([check.Skip]), never passed. A registry's 404 for a
+// pinned digest is an answer: the FROM is a finding.
 package check

@@ -5,13 +5,18 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+
 	"github.com/brewkit/brewkit/builder/dockerfile"
 	"github.com/brewkit/brewkit/builder/gitsource"
+	"github.com/brewkit/brewkit/builder/remotearches"
 	"github.com/brewkit/brewkit/manifest"
 	"github.com/brewkit/brewkit/manifest/check"
 	"github.com/brewkit/brewkit/platforms"
@@ -150,17 +155,31 @@ func (s *sources) ExternalPin(ref string) (string, bool, error) {
 	return digest, digest != "", nil
 }
 
-// RemoteArches implements check.Sources; every failure is ErrUnreachable.
+// RemoteArches implements check.Sources: the Checker's
+// [remotearches.Resolver]. A pin that is no digest and a registry's 404 are
+// answers (the pin is wrong); every other failure is ErrUnreachable.
 func (s *sources) RemoteArches(ctx context.Context, ref string) ([]string, error) {
 	if r, ok := s.arches[ref]; ok {
 		return r.arches, r.err
 	}
-	arches, err := s.opts.arches.Arches(ctx, ref)
-	if err != nil {
-		err = fmt.Errorf("%w: %w", check.ErrUnreachable, err)
-	}
+	arches, err := s.remoteArches(ctx, ref)
 	if ctx.Err() == nil {
 		s.arches[ref] = archesResult{arches, err}
 	}
 	return arches, err
+}
+
+func (s *sources) remoteArches(ctx context.Context, ref string) ([]string, error) {
+	if _, err := remotearches.Normalize(ref); err != nil {
+		return nil, err
+	}
+	img, err := s.opts.remote.Resolve(ctx, ref)
+	var terr *transport.Error
+	switch {
+	case errors.As(err, &terr) && terr.StatusCode == http.StatusNotFound:
+		return nil, err
+	case err != nil:
+		return nil, fmt.Errorf("%w: %w", check.ErrUnreachable, err)
+	}
+	return slices.Sorted(maps.Keys(img.Arches)), nil
 }

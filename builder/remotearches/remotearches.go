@@ -3,8 +3,10 @@
 // official-images' naughty-from.sh and .external-pins/update.sh run on
 // external base images.
 //
-//	img, err := remotearches.Resolve(ctx, "mcr.microsoft.com/windows/servercore:ltsc2022",
-//		remote.WithAuthFromKeychain(authn.DefaultKeychain))
+//	r, err := remotearches.New(
+//		remotearches.WithRemote(remote.WithAuthFromKeychain(authn.DefaultKeychain)),
+//		remotearches.WithDockerHubProxy(os.Getenv("DOCKERHUB_PUBLIC_PROXY")))
+//	img, err := r.Resolve(ctx, "mcr.microsoft.com/windows/servercore:ltsc2022")
 //	for arch, descs := range img.Arches { … } // "windows-amd64": [{digest, platform…}]
 //
 // A member of an index is sorted by the platform its descriptor gives,
@@ -12,11 +14,18 @@
 // architecture (such as the "unknown/unknown" of an attestation manifest)
 // is left out. Platforms are normalised as bashbrew has them (arm64 with
 // variant v8).
+//
+// # Docker Hub proxy
+//
+// With [WithDockerHubProxy] (bashbrew's DOCKERHUB_PUBLIC_PROXY), a Docker
+// Hub image is looked up in the proxy first and in Docker Hub if that
+// fails; [Image.Ref] still names it on docker.io, as bashbrew prints it.
 package remotearches
 
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/distribution/reference"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -28,7 +37,7 @@ import (
 	"github.com/brewkit/brewkit/platforms"
 )
 
-// Image is what [Resolve] found.
+// Image is what [Resolver.Resolve] found.
 type Image struct {
 	// Ref is the reference looked up, normalised as bashbrew prints it:
 	// "docker.io/library/debian:bookworm", ":latest" added if it had
@@ -54,10 +63,31 @@ func Normalize(image string) (string, error) {
 	return ref.String(), nil
 }
 
-// Resolve looks image up with opts (give it a keychain, such as
-// remote.WithAuthFromKeychain(authn.DefaultKeychain)) and reads the
-// platforms of its manifests.
-func Resolve(ctx context.Context, image string, opts ...remote.Option) (*Image, error) {
+// Resolver looks images up. Create one with [New]; it is safe for
+// concurrent use.
+type Resolver struct {
+	opts options
+}
+
+// New returns a Resolver; opts give credentials ([WithRemote]) and a
+// Docker Hub proxy ([WithDockerHubProxy]). It fails on a bad option (a
+// proxy that is no http or https URL).
+func New(opts ...Option) (*Resolver, error) {
+	o, err := makeOptions(opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Resolver{opts: o}, nil
+}
+
+// Resolve looks image up and reads the platforms of its manifests. The
+// error of a lookup the registry answered with a status wraps a
+// *transport.Error (go-containerregistry's) with it: 404 for an image or
+// digest the registry does not have. When a proxy and Docker Hub both
+// failed, that is the first error that is not a 404 (the proxy's, then
+// Docker Hub's), as bashbrew's resolver returns, and the message tells
+// both.
+func (r *Resolver) Resolve(ctx context.Context, image string) (*Image, error) {
 	refStr, err := Normalize(image)
 	if err != nil {
 		return nil, err
@@ -66,7 +96,15 @@ func Resolve(ctx context.Context, image string, opts ...remote.Option) (*Image, 
 	if err != nil {
 		return nil, fmt.Errorf("image %q: %w", image, err)
 	}
-	opts = append(opts, remote.WithContext(ctx))
+	if r.opts.proxy != nil && isDockerHub(ref) {
+		return r.resolveDockerHub(ctx, refStr, ref)
+	}
+	return resolve(ctx, refStr, ref, r.opts.remote)
+}
+
+// resolve is [Resolver.Resolve] in ref's registry; refStr is what the Image says.
+func resolve(ctx context.Context, refStr string, ref name.Reference, opts []remote.Option) (*Image, error) {
+	opts = append(slices.Clip(opts), remote.WithContext(ctx))
 	d, err := remote.Get(ref, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("resolving %s: %w", refStr, err)

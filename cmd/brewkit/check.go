@@ -31,10 +31,11 @@ type checkOptions struct {
 	pins    string
 	cache   string
 	strict  bool
+	getenv  func(string) string
 }
 
 func newCheckCmd(g *globalOptions, getenv func(string) string) *cobra.Command {
-	o := &checkOptions{globalOptions: g}
+	o := &checkOptions{globalOptions: g, getenv: getenv}
 	cmd := &cobra.Command{
 		Use:   "check [--against REF | --all | repo[:tag]...]",
 		Short: "Run official-images' pull-request checks (naughty.sh) natively",
@@ -46,7 +47,10 @@ modified big binaries (commits).
 The repos are those named, or every one with --all, or the library files that
 the commits of REF...HEAD add or change with --against REF (naughty.sh's scope),
 REF being a commit or ref of the git checkout holding --library. External
-images are looked up in .external-pins beside --library (--pins).
+images are looked up in .external-pins beside --library (--pins), and their
+pinned digests in their registries, with the Docker config's credentials; a
+Docker Hub image in $DOCKERHUB_PUBLIC_PROXY first when it is set, as bashbrew
+remote arches does.
 
 Each finding is printed as FILE:LINE: REPO:TAG [ARCH]: MESSAGE (RULE). A check
 that needs the network and cannot reach it is skipped with a warning (it fails
@@ -125,7 +129,11 @@ func (o *checkOptions) run(cmd *cobra.Command, args []string) error {
 	if pins == "" {
 		pins = filepath.Join(filepath.Dir(filepath.Clean(o.library)), ".external-pins")
 	}
-	c, err := bcheck.New(cache, &manifest.Loader{Library: o.library}, bcheck.WithPins(pins), bcheck.WithLogger(o.log))
+	arches, err := newRemoteArches(o.getenv)
+	if err != nil {
+		return broken(err)
+	}
+	c, err := bcheck.New(cache, &manifest.Loader{Library: o.library}, bcheck.WithPins(pins), bcheck.WithLogger(o.log), bcheck.WithRemoteArches(arches))
 	if err != nil {
 		return broken(err)
 	}

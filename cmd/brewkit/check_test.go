@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -117,6 +118,56 @@ func TestCheckCommand(t *testing.T) {
 			_, _, err := brewkit(t, env, args...)
 			if code := exitCode(err); code != exitCheckBroken {
 				t.Errorf("exit %d (%v); want %d", code, err, exitCheckBroken)
+			}
+		})
+	}
+}
+
+// TestCheckUnreachableRegistry: a FROM pinned in .external-pins whose
+// registry does not answer is neither passed nor failed: the from rule is
+// skipped with a warning naming the image and why, and fails the run
+// with --strict.
+func TestCheckUnreachableRegistry(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	down := l.Addr().String() // a registry nothing answers for
+	l.Close()
+	from := down + "/fixture/img:1"
+
+	src := t.TempDir()
+	gitIn(t, src, "init", "-q", "-b", "main")
+	commit := commitFiles(t, src, map[string]string{"ext/Dockerfile": "FROM " + from + "\n"})
+	oi := t.TempDir()
+	write := func(name, content string) {
+		p := filepath.Join(oi, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("library/ext", fmt.Sprintf("Maintainers: A B (@ab)\nGitRepo: %s\nGitCommit: %s\n\nTags: 1\nDirectory: ext\n", src, commit))
+	write(".external-pins/"+strings.Replace(from, ":", "___", 1), "sha256:"+strings.Repeat("0", 64)+"\n")
+	env := map[string]string{"BREWKIT_LIBRARY": filepath.Join(oi, "library"), "BREWKIT_CACHE": t.TempDir(), "HOME": "/nonexistent"}
+
+	for _, tc := range []struct {
+		args []string
+		exit int
+	}{
+		{[]string{"check", "--rule", "from", "ext"}, 0},
+		{[]string{"check", "--rule", "from", "--strict", "ext"}, 1},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			out, stderr, err := brewkit(t, env, tc.args...)
+			if code := exitCode(err); code != tc.exit {
+				t.Errorf("exit %d (%v); want %d", code, err, tc.exit)
+			}
+			want := fmt.Sprintf("warning: %s:5: ext:1 [amd64]: from skipped: FROM %s: cannot learn the architectures of the pinned %s@sha256:", filepath.Join(oi, "library", "ext"), from, from)
+			if out != "" || !strings.HasPrefix(stderr, want) || !strings.Contains(stderr, "unreachable: ") || !strings.Contains(stderr, "connection refused") {
+				t.Errorf("stdout %q, stderr %q; want no finding and a warning starting %q", out, stderr, want)
 			}
 		})
 	}

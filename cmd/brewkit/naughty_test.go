@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/brewkit/brewkit/builder/registrytest"
 	"github.com/brewkit/brewkit/manifest/check"
 )
 
@@ -78,6 +79,29 @@ func naughtyRepos(t *testing.T, testdata string) string {
 		t.Fatalf("make-repos.sh: %v\n%s", err, out)
 	}
 	return repos
+}
+
+// naughtyPins serves the external images of testdata's external-pins.txt
+// from an in-process registry standing in for Docker Hub, writes their
+// pins into the .external-pins directory pins (where official-images has
+// none of theirs), and returns the registry's URL for
+// DOCKERHUB_PUBLIC_PROXY.
+func naughtyPins(t *testing.T, testdata, pins string) string {
+	t.Helper()
+	images, err := registrytest.ReadPinned(filepath.Join(testdata, "external-pins.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, img := range images {
+		if _, err := os.Stat(registrytest.PinFile(pins, img.Image)); err == nil {
+			t.Fatalf("official-images pins %s itself: the fixture's pin would replace it", img.Image)
+		}
+	}
+	host := registrytest.Serve(t)
+	if err := registrytest.PushPinned(t.Context(), host, images, pins); err != nil {
+		t.Fatal(err)
+	}
+	return "http://" + host
 }
 
 func readExpected(t *testing.T, testdata, lib, script string) (out string, exit int) {
@@ -167,6 +191,7 @@ func TestNaughtyScripts(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	repos := naughtyRepos(t, testdata)
+	proxy := naughtyPins(t, testdata, filepath.Join(oi, ".external-pins"))
 	for _, lib := range naughtyLibraries(t, testdata) {
 		t.Run(lib, func(t *testing.T) {
 			library := naughtyLibrary(t, testdata, repos, lib)
@@ -180,6 +205,7 @@ func TestNaughtyScripts(t *testing.T) {
 						"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH"),
 						"HOME=" + home, "TMPDIR=" + filepath.Clean(os.TempDir()),
 						"BASHBREW_LIBRARY=" + library, "BASHBREW_CACHE=" + filepath.Join(home, "cache"),
+						dockerHubProxyEnv + "=" + proxy,
 					}
 					var stderr strings.Builder
 					cmd.Stderr = &stderr
@@ -308,6 +334,8 @@ func TestNaughtyCheck(t *testing.T) {
 		t.Fatal(err)
 	}
 	repos := naughtyRepos(t, testdata)
+	pins := t.TempDir()
+	proxy := naughtyPins(t, testdata, pins)
 	for _, lib := range naughtyLibraries(t, testdata) {
 		t.Run(lib, func(t *testing.T) {
 			library := naughtyLibrary(t, testdata, repos, lib)
@@ -321,9 +349,9 @@ func TestNaughtyCheck(t *testing.T) {
 				}
 				wants = append(wants, w...)
 			}
-			// no fixture FROM is pinned (see make-repos.sh): an empty .external-pins
-			env := map[string]string{"BREWKIT_LIBRARY": library, "BREWKIT_CACHE": t.TempDir(), "HOME": "/nonexistent"}
-			args := []string{"check", "--all", "--format", "json", "--pins", t.TempDir(), "--strict"}
+			// the pins of external-pins.txt only, its images in the proxy
+			env := map[string]string{"BREWKIT_LIBRARY": library, "BREWKIT_CACHE": t.TempDir(), "HOME": "/nonexistent", dockerHubProxyEnv: proxy}
+			args := []string{"check", "--all", "--format", "json", "--pins", pins, "--strict"}
 			for _, s := range naughtyScripts {
 				args = append(args, "--rule", string(naughtyRule[s]))
 			}

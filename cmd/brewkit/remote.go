@@ -13,7 +13,24 @@ import (
 	"github.com/brewkit/brewkit/builder/remotearches"
 )
 
-func newRemoteCmd(g *globalOptions) *cobra.Command {
+// dockerHubProxyEnv is bashbrew's variable: a registry to ask first for
+// Docker Hub images.
+const dockerHubProxyEnv = "DOCKERHUB_PUBLIC_PROXY"
+
+// newRemoteArches returns what looks brewkit's images up by architecture,
+// as bashbrew's: with the Docker config's credentials, and
+// $DOCKERHUB_PUBLIC_PROXY for Docker Hub images.
+func newRemoteArches(getenv func(string) string) (*remotearches.Resolver, error) {
+	r, err := remotearches.New(
+		remotearches.WithRemote(remote.WithAuthFromKeychain(authn.DefaultKeychain)),
+		remotearches.WithDockerHubProxy(getenv(dockerHubProxyEnv)))
+	if err != nil {
+		return nil, fmt.Errorf("$%s: %w", dockerHubProxyEnv, err)
+	}
+	return r, nil
+}
+
+func newRemoteCmd(getenv func(string) string) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "remote",
 		Short: "Query registries, as bashbrew remote does",
@@ -26,13 +43,19 @@ func newRemoteCmd(g *globalOptions) *cobra.Command {
 by bashbrew architecture, sorted; with --json, one object a line:
 {"ref":…,"desc":{…},"arches":{"ARCH":[descriptors]}}. Credentials come from
 the Docker config ($DOCKER_CONFIG/config.json, credential helpers
-included).`,
+included). Docker Hub images are looked up in $DOCKERHUB_PUBLIC_PROXY first
+when it is set (an http or https URL, asked without credentials), then in
+Docker Hub, as bashbrew does; the reference printed stays the docker.io one.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			out := bufio.NewWriter(cmd.OutOrStdout())
 			defer out.Flush()
+			r, err := newRemoteArches(getenv)
+			if err != nil {
+				return err
+			}
 			for _, arg := range args {
-				img, err := remotearches.Resolve(cmd.Context(), arg, remote.WithAuthFromKeychain(authn.DefaultKeychain))
+				img, err := r.Resolve(cmd.Context(), arg)
 				if err != nil {
 					return err
 				}

@@ -21,6 +21,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/brewkit/brewkit/builder/registrytest"
 )
 
 // TestRemoteArches runs brewkit remote arches against an in-process
@@ -198,4 +200,72 @@ func pushArchesIndex(t *testing.T, ref string) (v1.Hash, []v1.Hash) {
 		t.Fatal(err)
 	}
 	return d, digests
+}
+
+// TestRemoteArchesDockerHubProxy runs brewkit remote arches on Docker Hub
+// images with $DOCKERHUB_PUBLIC_PROXY at an in-process registry holding
+// them: they are found there, and named on docker.io, as bashbrew prints
+// them.
+func TestRemoteArchesDockerHubProxy(t *testing.T) {
+	proxy := registrytest.Serve(t)
+	index, err := registrytest.Push(t.Context(), proxy+"/fixture/img:1", []string{"amd64", "arm64v8"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	library, err := registrytest.Push(t.Context(), proxy+"/library/busybox:latest", []string{"s390x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	im, err := remote.Index(mustParse(t, proxy+"/fixture/img:1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := im.IndexManifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	amd, arm := m.Manifests[0].Digest, m.Manifests[1].Digest
+
+	tests := []struct {
+		name, proxy string
+		args        []string
+		want        string // the output, or with wantErr a part of the error
+		wantErr     bool
+	}{
+		{name: "namespaced", proxy: "http://" + proxy, args: []string{"fixture/img:1"},
+			want: fmt.Sprintf("docker.io/fixture/img:1 -> %s\n  amd64 -> %s\n  arm64v8 -> %s\n", index, amd, arm)},
+		{name: "by digest, the proxy under a path /", proxy: "http://" + proxy + "/", args: []string{"docker.io/fixture/img:1@" + index.String()},
+			want: fmt.Sprintf("docker.io/fixture/img:1@%s -> %s\n  amd64 -> %s\n  arm64v8 -> %s\n", index, index, amd, arm)},
+		{name: "library, latest added", proxy: "http://" + proxy, args: []string{"busybox"},
+			want: fmt.Sprintf("docker.io/library/busybox:latest -> %s\n  s390x -> %s\n", library, library)},
+		{name: "json", proxy: "http://" + proxy, args: []string{"--json", "fixture/img:1"},
+			want: fmt.Sprintf(`{"ref":"docker.io/fixture/img:1","desc":{"mediaType":"application/vnd.oci.image.index.v1+json","digest":"%s"`, index)},
+		{name: "no URL", proxy: proxy, args: []string{"fixture/img:1"}, wantErr: true, want: "$DOCKERHUB_PUBLIC_PROXY: the Docker Hub proxy"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := testEnv()
+			env["DOCKERHUB_PUBLIC_PROXY"] = tt.proxy
+			out, stderr, err := brewkit(t, env, append([]string{"remote", "arches"}, tt.args...)...)
+			switch {
+			case tt.wantErr:
+				if err == nil || !strings.Contains(err.Error(), tt.want) {
+					t.Fatalf("got %v, want an error with %q", err, tt.want)
+				}
+			case err != nil:
+				t.Fatalf("%v\n%s", err, stderr)
+			case !strings.HasPrefix(out, tt.want) || (out != tt.want && !strings.HasPrefix(tt.want, "{")):
+				t.Errorf("got:\n%s\nwant:\n%s", out, tt.want)
+			}
+		})
+	}
+}
+
+func mustParse(t *testing.T, s string) name.Reference {
+	t.Helper()
+	r, err := name.ParseReference(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }

@@ -49,7 +49,7 @@ func newRootCmd(getenv func(string) string) *cobra.Command {
 	}
 	root.SetVersionTemplate("brewkit {{.Version}}\n")
 	g.register(root, getenv)
-	root.AddCommand(newListCmd(g, getenv), newFromCmd(g, getenv), newFetchCmd(g, getenv), newParentsCmd(g, getenv), newChildrenCmd(g, getenv), newRemoteCmd(g), newCatCmd(g, getenv),
+	root.AddCommand(newListCmd(g, getenv), newFromCmd(g, getenv), newFetchCmd(g, getenv), newParentsCmd(g, getenv), newChildrenCmd(g, getenv), newRemoteCmd(getenv), newCatCmd(g, getenv),
 		newWorkersCmd(g, getenv), newPlanCmd(g, getenv), newBuildCmd(g, getenv), newPushCmd(g, getenv), newServeCmd(g, getenv), newReproduceCmd(g, getenv), newCheckCmd(g, getenv))
 	return root
 }

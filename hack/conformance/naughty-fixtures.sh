@@ -19,26 +19,59 @@
 # repositories make-repos.sh creates), a fresh BASHBREW_CACHE, and writes
 # stdout to expected/L.S.out and the exit status to expected/L.S.exit.
 # Neither bashbrew, its source nor the scripts are committed.
+#
+# The images of external-pins.txt (brewkit-fixture/..., Docker Hub names)
+# are pinned: hack/conformance/pinregistry (built here with go) serves an
+# in-process registry on loopback holding them, writes their digests into
+# the archive's .external-pins, and the scripts run with
+# DOCKERHUB_PUBLIC_PROXY=http://127.0.0.1:PORT, which bashbrew asks first
+# for Docker Hub images (over plain http, as the URL says), so that
+# naughty-from.sh's `bashbrew remote arches --json IMAGE@DIGEST` is
+# answered without the network. The registry is stopped (by its pid) at
+# the end.
 set -Eeuo pipefail
 
 bashbrew="$(readlink -f "$1")"
 oi="${2:-/work/.mirror/docker-library+official-images/repo}"
-here="$(cd "$(dirname "$BASH_SOURCE")/../../cmd/brewkit/testdata/naughty" && pwd)"
+top="$(cd "$(dirname "$BASH_SOURCE")/../.." && pwd)"
+here="$top/cmd/brewkit/testdata/naughty"
 tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
+registry=
+cleanup() {
+	if [ -n "$registry" ]; then
+		kill "$registry" 2>/dev/null || :
+		wait "$registry" 2>/dev/null || :
+	fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
 
 mkdir "$tmp/oi" "$tmp/bin"
 git -C "$oi" archive HEAD | tar x -C "$tmp/oi"
 ln -s "$bashbrew" "$tmp/bin/bashbrew"
 "$here/make-repos.sh" "$tmp/repos"
 
-# the fixtures must not need a registry: no external FROM of theirs may be pinned
-for pin in example.com/fixture/unpinned___1 mcr.microsoft.com/windows/servercore___ltsc2099 mcr.microsoft.com/windows/nanoserver___ltsc2099 mcr.microsoft.com/windows___ltsc2099; do
+# no external FROM of the fixtures may be pinned by official-images itself:
+# those of the first kind would need the network, and the fixture pins
+# below must not overwrite real ones
+for pin in example.com/fixture/unpinned___1 mcr.microsoft.com/windows/servercore___ltsc2099 mcr.microsoft.com/windows/nanoserver___ltsc2099 mcr.microsoft.com/windows___ltsc2099 brewkit-fixture; do
 	if [ -e "$tmp/oi/.external-pins/$pin" ]; then
-		echo >&2 "error: official-images now pins $pin: the fixtures would need a registry"
+		echo >&2 "error: official-images now pins $pin: the fixtures would need a registry or clobber its pins"
 		exit 1
 	fi
 done
+
+(cd "$top" && go build -o "$tmp/pinregistry" ./hack/conformance/pinregistry)
+"$tmp/pinregistry" -images "$here/external-pins.txt" -pins "$tmp/oi/.external-pins" -url-file "$tmp/proxy-url" &
+registry=$!
+for _ in $(seq 600); do
+	[ ! -s "$tmp/proxy-url" ] || break
+	kill -0 "$registry" 2>/dev/null || { echo >&2 "error: pinregistry exited"; exit 1; }
+	sleep 0.1
+done
+proxy="$(< "$tmp/proxy-url")"
+echo "pinned external images served at $proxy (DOCKERHUB_PUBLIC_PROXY):" >&2
+(cd "$tmp/oi/.external-pins" && grep -r . brewkit-fixture) | sed 's/^/    /' >&2
 
 rm -rf "$here/expected"
 mkdir "$here/expected"
@@ -54,7 +87,7 @@ for dir in "$here"/libraries/*/; do
 		rm -rf "$tmp/cache"
 		status=0
 		(cd "$tmp/oi" && env -i PATH="$tmp/bin:$PATH" HOME="$tmp" BASHBREW_LIBRARY="$tmp/library" BASHBREW_CACHE="$tmp/cache" \
-			"./$script.sh") > "$here/expected/$lib.$script.out" 2> "$tmp/stderr" || status=$?
+			DOCKERHUB_PUBLIC_PROXY="$proxy" "./$script.sh") > "$here/expected/$lib.$script.out" 2> "$tmp/stderr" || status=$?
 		echo "$status" > "$here/expected/$lib.$script.exit"
 		echo "$lib $script: exit $status" >&2
 		sed 's/^/    /' "$tmp/stderr" | head -5 >&2

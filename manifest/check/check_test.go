@@ -39,14 +39,16 @@ func (l library) load(t testing.TB, ref string) (*manifest.Repo, error) {
 }
 
 // fakeSources answers from maps: FROMs by "firsttag/arch", pins by ref,
-// remote arches by pinned ref.
+// remote arches and lookup errors by pinned ref (unreachable if in
+// neither).
 type fakeSources struct {
-	t      testing.TB
-	lib    library
-	froms  map[string][]string
-	errs   map[string]error
-	pins   map[string]string
-	remote map[string][]string
+	t          testing.TB
+	lib        library
+	froms      map[string][]string
+	errs       map[string]error
+	pins       map[string]string
+	remote     map[string][]string
+	remoteErrs map[string]error
 }
 
 func (f *fakeSources) Froms(_ context.Context, _ *manifest.Repo, e *manifest.Entry, arch string) ([]string, error) {
@@ -71,6 +73,9 @@ func (f *fakeSources) ExternalPin(ref string) (string, bool, error) {
 }
 
 func (f *fakeSources) RemoteArches(_ context.Context, ref string) ([]string, error) {
+	if err := f.remoteErrs[ref]; err != nil {
+		return nil, err
+	}
 	arches, ok := f.remote[ref]
 	if !ok {
 		return nil, fmt.Errorf("%w: dial tcp: no route to host", ErrUnreachable)
@@ -161,9 +166,10 @@ func TestSharedTags(t *testing.T) {
 func TestFroms(t *testing.T) {
 	src := func() *fakeSources {
 		return &fakeSources{t: t, lib: base,
-			pins:   map[string]string{"gcr.io/x/y:1": "sha256:aa", "quay.io/down:1": "sha256:bb"},
-			remote: map[string][]string{"gcr.io/x/y:1@sha256:aa": {"amd64", "s390x"}},
-			froms:  map[string][]string{}, errs: map[string]error{}}
+			pins:       map[string]string{"gcr.io/x/y:1": "sha256:aa", "quay.io/down:1": "sha256:bb", "quay.io/gone:1": "sha256:cc"},
+			remote:     map[string][]string{"gcr.io/x/y:1@sha256:aa": {"amd64", "s390x"}},
+			remoteErrs: map[string]error{"quay.io/gone:1@sha256:cc": errors.New("GET https://quay.io/v2/gone/manifests/sha256:cc: MANIFEST_UNKNOWN")},
+			froms:      map[string][]string{}, errs: map[string]error{}}
 	}
 	for _, tc := range []struct {
 		name, text string
@@ -186,6 +192,8 @@ func TestFroms(t *testing.T) {
 		{"external pinned without arch", head + "\nTags: 1\nArchitectures: amd64, ppc64le\n", map[string][]string{"1": {"gcr.io/x/y:1"}}, nil,
 			[]brief{{6, "foo:1", "ppc64le", "FROM gcr.io/x/y:1 is pinned (.external-pins) at sha256:aa, which has no ppc64le image (it has amd64, s390x)"}}, 0},
 		{"external unreachable", head + "\nTags: 1\n", map[string][]string{"1": {"quay.io/down:1"}}, nil, nil, 1},
+		{"external pinned at a digest its registry lacks", head + "\nTags: 1\n", map[string][]string{"1": {"quay.io/gone:1"}}, nil,
+			[]brief{{5, "foo:1", "amd64", "FROM quay.io/gone:1 is pinned (.external-pins) at sha256:cc, which cannot be looked up (GET https://quay.io/v2/gone/manifests/sha256:cc: MANIFEST_UNKNOWN)"}}, 0},
 		{"source unreachable", head + "\nTags: 1\n", nil, map[string]error{"1/amd64": fmt.Errorf("%w: fetching", ErrUnreachable)}, nil, 1},
 		{"dockerfile broken", head + "\nTags: 1\n", nil, map[string]error{"1/amd64": errors.New("Dockerfile:3: unknown instruction")}, []brief{{3, "foo:1", "amd64", "cannot read the FROMs of the Dockerfile: Dockerfile:3"}}, 0},
 		{"riscv64 questing", head + "\nTags: 1\nArchitectures: amd64, riscv64\n", map[string][]string{"1": {"ubuntu:rolling"}}, nil,

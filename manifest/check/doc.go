@@ -48,5 +48,6 @@
 // external image's architectures) and cannot reach it does not pass: it
 // reports a [Skip] with the reason, which brewkit check prints as a
 // warning (and counts as a failure with --strict). The scripts, in the
-// same case, print a warning and call the image naughty.
+// same case, print a warning and call the image naughty. A pinned image
+// its registry says it does not have is a finding, as in the scripts.
 package check

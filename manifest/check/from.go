@@ -26,7 +26,9 @@ type Sources interface {
 	// it has no pin.
 	ExternalPin(ref string) (digest string, ok bool, err error)
 	// RemoteArches returns the architectures (bashbrew's names) of the
-	// images of ref, "host/name:tag@sha256:…", in its registry.
+	// images of ref, "host/name:tag@sha256:…", in its registry. An error
+	// wrapping [ErrUnreachable] means the registry could not tell; any
+	// other, that ref is wrong (no such image, no digest).
 	RemoteArches(ctx context.Context, ref string) ([]string, error)
 }
 
@@ -77,8 +79,12 @@ func judgeFrom(ctx context.Context, src Sources, from, arch string) verdict {
 		}
 		pinned := from + "@" + digest
 		arches, err := src.RemoteArches(ctx, pinned)
-		if err != nil {
+		switch {
+		case errors.Is(err, ErrUnreachable):
 			return verdict{skip: fmt.Sprintf("FROM %s: cannot learn the architectures of the pinned %s: %v", from, pinned, err)}
+		case err != nil:
+			return verdict{naughty: true, why: fmt.Sprintf("FROM %s is pinned (.external-pins) at %s, which cannot be looked up (%v): pin a digest that %s's registry has",
+				from, digest, err, from)}
 		}
 		if slices.Contains(arches, arch) {
 			return verdict{}

@@ -17,9 +17,12 @@ git init --quiet --initial-branch=main
 
 write() { mkdir -p "$(dirname "$1")"; printf '%s' "$2" > "$1"; }
 
-# Every external image here is one official-images' .external-pins does not
-# pin (ltsc2099, example.com): naughty-from.sh asks a registry (bashbrew
-# remote arches) only for pinned ones, so the fixtures need no network.
+# The external images of the first commit are ones official-images'
+# .external-pins does not pin (ltsc2099, example.com): naughty-from.sh asks
+# a registry (bashbrew remote arches) only for pinned ones. Those of the
+# second (brewkit-fixture/...) are pinned by the tests and the recording
+# script, which push them (external-pins.txt) to a registry on loopback
+# standing in for Docker Hub as DOCKERHUB_PUBLIC_PROXY: no network either.
 write scratch/Dockerfile $'FROM scratch\nCOPY hello /hello\n'
 write scratch/hello $'hello\n'
 write child/Dockerfile $'FROM base:1\nRUN true\n'
@@ -34,3 +37,8 @@ write winchild/Dockerfile $'FROM winbase:servercore\nRUN echo hi\n'
 write winweird/Dockerfile $'FROM mcr.microsoft.com/windows:ltsc2099\nRUN echo hi\n'
 git add -A
 git commit --quiet -m 'naughty fixtures'
+
+write pinned-multi/Dockerfile $'FROM brewkit-fixture/multi:1\nRUN true\n'
+write pinned-single/Dockerfile $'FROM brewkit-fixture/single:1\nRUN true\n'
+git add -A
+git commit --quiet -m 'pinned external images'
