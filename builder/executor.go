@@ -99,8 +99,9 @@ type Executor struct {
 	Pull string
 	// Load, if set, also sends each image BuildKit builds, as its docker
 	// exporter's tarball naming the job's tags (full references), to the
-	// writer it opens, such as a Docker engine's image load
-	// ([load.Loader.Load]); the solve fails if Close does.
+	// writer it opens, such as a Docker engine's image load or a
+	// containerd import ([load.Loader]); the solve fails if Close does.
+	// The tarball's image is the one staged, byte for byte.
 	Load func(ctx context.Context) (io.WriteCloser, error)
 
 	// Status, if set, gives each attempt at a job a channel that its
@@ -270,7 +271,10 @@ func (e *Executor) solve(ctx context.Context, w workers.Worker, st stage, req *r
 	defer done()
 	opt := req.solveOpt()
 	if req.load != nil {
-		opt.Exports = append(opt.Exports, req.loadExport(ctx))
+		// First: BuildKit merges its exporters' responses in order, the
+		// last one's keys winning, and the image st.commit records is the
+		// one the main export wrote, not the docker exporter's.
+		opt.Exports = append([]client.ExportEntry{req.loadExport(ctx)}, opt.Exports...)
 	}
 	kc := e.Keychain
 	if kc == nil {

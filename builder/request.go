@@ -36,7 +36,9 @@ type request struct {
 
 // loadExport is the second export of a solve with load set: BuildKit's
 // docker exporter, naming the job's tags as full references
-// ("docker.io/library/foo:1.0"), its tarball streamed to load.
+// ("docker.io/library/foo:1.0"), its tarball streamed to load. It makes
+// the image the main export makes (imageAttrs), byte for byte: the
+// image loaded has the staged image's digest.
 func (r *request) loadExport(ctx context.Context) client.ExportEntry {
 	var names []string
 	for _, o := range r.job.Origins {
@@ -44,8 +46,22 @@ func (r *request) loadExport(ctx context.Context) client.ExportEntry {
 			names = append(names, LayoutRef(o.Repo+":"+t))
 		}
 	}
-	return client.ExportEntry{Type: client.ExporterDocker, Attrs: map[string]string{"name": strings.Join(names, ",")},
+	attrs := r.imageAttrs()
+	attrs["name"] = strings.Join(names, ",")
+	return client.ExportEntry{Type: client.ExporterDocker, Attrs: attrs,
 		Output: func(map[string]string) (io.WriteCloser, error) { return r.load(ctx) }}
+}
+
+// imageAttrs are the exporter attrs that make the image: OCI media
+// types, layer timestamps rewritten to SOURCE_DATE_EPOCH, and the
+// production pipeline's annotations on the manifest and its descriptor.
+func (r *request) imageAttrs() map[string]string {
+	attrs := map[string]string{"oci-mediatypes": "true", "rewrite-timestamp": "true"}
+	for k, v := range r.annotations() {
+		attrs["annotation-manifest."+k] = v
+		attrs["annotation-manifest-descriptor."+k] = v
+	}
+	return attrs
 }
 
 // solveOpt is the solve: the dockerfile.v0 frontend on the job's context,
@@ -80,12 +96,7 @@ func (r *request) solveOpt() client.SolveOpt {
 	if exp == nil {
 		exp = map[string]string{}
 	}
-	exp["oci-mediatypes"] = "true"
-	exp["rewrite-timestamp"] = "true"
-	for k, v := range r.annotations() {
-		exp["annotation-manifest."+k] = v
-		exp["annotation-manifest-descriptor."+k] = v
-	}
+	maps.Copy(exp, r.imageAttrs())
 	var sharedKey string
 	if r.local != nil {
 		// BuildKit keeps a copy of each local mount per worker, named by

@@ -51,7 +51,8 @@ type BuildOptions struct {
 	Pull string
 	// Load, if set, also sends every image built, as a docker-archive
 	// tarball naming its tags, to the writer it opens: a Docker engine's
-	// image load ([load.Loader.Load]). See [builder.Executor.Load].
+	// image load or a containerd import ([load.Loader]). See
+	// [builder.Executor.Load].
 	Load func(ctx context.Context) (io.WriteCloser, error)
 }
 

@@ -24,9 +24,21 @@
 // .farm/workers.yaml at the top of the checkout (the directory holding
 // go.mod).
 //
-// Everything a helper starts is stopped in t.Cleanup: an extra buildkitd by
-// its own pid; the git daemon by closing its port and the connections still
-// open, then reaping every process that served one; an sshd (StartSSHD, for
-// ssh:// worker addresses) by its pid, then waiting for the sessions it
-// served. The farm's own daemons are never touched.
+// StartContainerd and StartDockerd start image stores of the test's own
+// (Debian's containerd and docker.io), for --load:
+//
+//	ctd := farmtest.StartContainerd(t)          // ctd.Address for $CONTAINERD_ADDRESS
+//	engine := farmtest.StartDockerd(t, ctd)     // engine.Host for $DOCKER_HOST
+//	engine.Get(t, "/images/foo:1.0/json", &img) // the engine API's answer
+//
+// They skip unless BREWKIT_E2E=1, and skip, saying why with the end of the
+// daemon's log, when the daemon does not come up in 30s. (dockerd 20.10
+// also creates the empty directory /run/docker/plugins, a fixed path.)
+//
+// Everything a helper starts is stopped in t.Cleanup: an extra buildkitd,
+// containerd or dockerd by its own pid; the git daemon by closing its port
+// and the connections still open, then reaping every process that served
+// one; an sshd (StartSSHD, for ssh:// worker addresses) by its pid, then
+// waiting for the sessions it served. The farm's own daemons are never
+// touched.
 package farmtest

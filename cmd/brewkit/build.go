@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"time"
 
@@ -31,7 +32,7 @@ type buildOptions struct {
 	pull         string
 	platforms    []string // --platform, as given
 	load         bool
-	loader       *load.Loader // found by run, with --load
+	loader       load.Loader // found by run, with --load
 }
 
 func newBuildCmd(g *globalOptions, getenv func(string) string) *cobra.Command {
@@ -82,7 +83,7 @@ exits non-zero.`,
 	f.BoolVar(&o.dryRun, "dry-run", false, "build and write nothing: show each job's build id and state and, with --push, every index that would be written")
 	o.pub.jobs = 8
 	f.StringVar(&o.output, "output", "out", "OCI image layout directory the images go into when there is no registry (local builds only)")
-	f.BoolVar(&o.load, "load", false, "also load every image built into the local Docker engine ($DOCKER_HOST, a unix:// socket, else /var/run/docker.sock), named by its tags; only the host's architecture is built unless --arch or --platform says otherwise")
+	f.BoolVar(&o.load, "load", false, "also load every image built, named by its tags, into the local Docker engine ($DOCKER_HOST, a unix:// socket, else /var/run/docker.sock) or, when none answers, into containerd ($CONTAINERD_ADDRESS, else /run/containerd/containerd.sock; namespace $CONTAINERD_NAMESPACE, else default); only the host's architecture is built unless --arch or --platform says otherwise")
 	f.BoolVar(&o.noCache, "no-cache", false, "BuildKit runs every step again, its cache not consulted (a job already staged under its build id is still found, not rebuilt)")
 	f.StringVar(&o.pull, "pull", pullDefault(getenv), `FROMs no job here builds ($BREWKIT_PULL, $BASHBREW_PULL): "missing" and "always" resolve the tag from its registry at every run and pin the digest ("always" also has BuildKit fetch that image's manifest and config again), "never" asks no registry and fails such jobs`)
 	f.BoolVar(&o.workerFetch, "worker-fetch", false, "let each worker fetch public git repositories itself with BuildKit's git source, instead of sending every build context from brewkit's git cache (faster per job: docs/PERFORMANCE.md); local and credentialed repositories are always sent")
@@ -100,8 +101,11 @@ func (o *buildOptions) run(cmd *cobra.Command, args []string) (err error) {
 		if err != nil {
 			return fmt.Errorf("--load: %w; without --load a local build writes an OCI layout (--output), which skopeo copies into an image store", err)
 		}
+		if c, ok := l.(io.Closer); ok { // containerd's connection
+			defer func() { err = errors.Join(err, c.Close()) }()
+		}
 		o.loader = l
-		fmt.Fprintf(stderr, "loading images into the %s\n", l)
+		fmt.Fprintf(stderr, "loading images into %s\n", l)
 	}
 	repos, loadErr := o.loadRepos(ctx, stderr, o.all, args)
 	if loadErr != nil && (!o.all || len(repos) == 0) {

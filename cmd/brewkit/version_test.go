@@ -88,13 +88,20 @@ func TestBuildFlagsChecked(t *testing.T) {
 	}
 }
 
-// TestBuildLoadNoEngine: no Docker engine runs here; --load says what it
-// tried before anything is started.
+// TestBuildLoadNoEngine: neither a Docker engine nor containerd answers;
+// --load says where it tried before anything is started.
 func TestBuildLoadNoEngine(t *testing.T) {
 	env := testEnv()
 	env["DOCKER_HOST"] = "unix://" + t.TempDir() + "/docker.sock"
+	env["CONTAINERD_ADDRESS"] = t.TempDir() + "/containerd.sock"
 	_, _, err := brewkit(t, env, "build", "--load", "foo")
-	if err == nil || !strings.Contains(err.Error(), "--load: no Docker engine answers to load images into: tried the Docker engine API at "+env["DOCKER_HOST"]) {
-		t.Errorf("build --load: %v", err)
+	for _, want := range []string{
+		"--load: no Docker engine or containerd answers to load images into: ",
+		"tried the Docker engine API at " + env["DOCKER_HOST"] + ": ",
+		"tried containerd at " + env["CONTAINERD_ADDRESS"] + ": ",
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("build --load: %v\nwant it to say %q", err, want)
+		}
 	}
 }
