@@ -123,7 +123,7 @@ func TestInspectorBounded(t *testing.T) {
 	cache, src := inspectorFixture(t, sourcetest.Dir("a", df), sourcetest.Dir("b", df), sourcetest.Dir("c", df))
 	in := NewInspector(cache)
 	in.sums = lru.New[string, contextSum](2)
-	in.infos = lru.New[string, scheduler.SourceInfo](1) // no step inspects the source of the step before
+	in.froms = lru.New[string, FromInfo](1) // no step inspects the source of the step before
 	at := func(dir string) scheduler.Source {
 		s := src
 		s.Directory = dir
@@ -149,10 +149,14 @@ func TestInspectorBounded(t *testing.T) {
 
 // What Inspect found is kept: inspecting a source and arch again reads
 // nothing from git (here, the cache's repository is gone meanwhile), and
-// gives the caller FROMs of its own.
+// gives the caller FROMs of its own; so is the Dockerfile, which another
+// arch parses again without reading it. Another source of the same
+// commit must be read, and fails.
 func TestInspectorKeepsResults(t *testing.T) {
 	t.Parallel()
-	cache, src := inspectorFixture(t, sourcetest.File("Dockerfile", "FROM busybox AS b\nFROM debian:trixie\nCOPY --from=b / /\n"))
+	df := sourcetest.File("Dockerfile", "FROM busybox AS b\nFROM debian:trixie\nCOPY --from=b / /\n")
+	cache, src := inspectorFixture(t, sourcetest.Dir("a", df), sourcetest.Dir("b", df))
+	src.Directory = "a"
 	in := NewInspector(cache)
 	first := inspect(t, in, src, "amd64")
 	first.Froms[0] = "changed by the caller"
@@ -160,11 +164,19 @@ func TestInspectorKeepsResults(t *testing.T) {
 	if err := os.Rename(repo, repo+".away"); err != nil {
 		t.Fatal(err)
 	}
-	again := inspect(t, in, src, "amd64")
-	if want := []string{"busybox:latest", "debian:trixie"}; !slices.Equal(again.Froms, want) || again.LastStageFrom != "debian:trixie" || again.Checksum == "" {
-		t.Errorf("inspected again: %+v, want FROMs %q", again, want)
+	want := []string{"busybox:latest", "debian:trixie"}
+	for _, arch := range []string{"amd64", "arm64v8"} {
+		again := inspect(t, in, src, arch)
+		if !slices.Equal(again.Froms, want) || again.LastStageFrom != "debian:trixie" || again.Checksum != first.Checksum {
+			t.Errorf("inspected again for %s: %+v, want FROMs %q and checksum %s", arch, again, want, first.Checksum)
+		}
 	}
-	if _, err := in.Inspect(context.Background(), src, "arm64v8", scheduler.BuilderBuildKit); err == nil {
-		t.Error("Inspect of another arch, without the cache's repository, succeeded")
+	if n := in.read.Load(); n != 1 {
+		t.Errorf("the Dockerfile was read %d times, want 1", n)
+	}
+	other := src
+	other.Directory = "b"
+	if _, err := in.Inspect(context.Background(), other, "amd64", scheduler.BuilderBuildKit); err == nil {
+		t.Error("Inspect of another directory, without the cache's repository, succeeded")
 	}
 }

@@ -4,7 +4,9 @@
 // its commit's time. It reads them through brewkit's git cache
 // ([gitsource]) and the planner's [builder.Inspector], so that `brewkit
 // from`, `brewkit cat --format '{{ .ArchDockerFroms … }}'` and `brewkit
-// build` agree on every FROM.
+// build` agree on every FROM. FROMs are read from the Dockerfile alone,
+// once for every architecture of a source; only [Sources.Info] and
+// [Sources.Checksum] read the whole build context.
 //
 //	cache, err := gitsource.Open(dir)
 //	src := froms.New(cache)
@@ -54,6 +56,15 @@ func source(e *manifest.Entry, arch string) scheduler.Source {
 	}
 }
 
+// sourceBuilder is e's Builder on arch as far as reading its source
+// goes: only oci-import changes what is read.
+func sourceBuilder(e *manifest.Entry, arch string) string {
+	if b := e.ArchBuilder(arch); b == scheduler.BuilderOCIImport {
+		return b
+	}
+	return ""
+}
+
 // Fetch makes e's GitCommit for arch present in the cache, as `bashbrew
 // fetch` does, and returns it.
 func (s *Sources) Fetch(ctx context.Context, e *manifest.Entry, arch string) (*gitsource.Commit, error) {
@@ -66,14 +77,11 @@ func (s *Sources) Fetch(ctx context.Context, e *manifest.Entry, arch string) (*g
 }
 
 // Info reads e's source on arch: its FROMs, the base of its last stage,
-// its context's checksum and its commit's time.
+// its context's checksum and its commit's time. Use [Sources.Froms] for
+// FROMs alone: the checksum reads the whole context.
 func (s *Sources) Info(ctx context.Context, e *manifest.Entry, arch string) (scheduler.SourceInfo, error) {
 	src := source(e, arch)
-	b := e.ArchBuilder(arch)
-	if b != scheduler.BuilderOCIImport {
-		b = "" // only oci-import changes what is read
-	}
-	info, err := s.in.Inspect(ctx, src, arch, b)
+	info, err := s.in.Inspect(ctx, src, arch, sourceBuilder(e, arch))
 	if err != nil {
 		return scheduler.SourceInfo{}, fmt.Errorf("reading %s for %s: %w", src, arch, err)
 	}
@@ -81,17 +89,29 @@ func (s *Sources) Info(ctx context.Context, e *manifest.Entry, arch string) (sch
 }
 
 // Froms returns the images e is built FROM on arch (bashbrew's
-// ArchDockerFroms), "scratch" included.
+// ArchDockerFroms), "scratch" included. It reads the Dockerfile alone,
+// once for every arch of a source, by the code `brewkit build` plans
+// with ([builder.Inspector.Froms]); no checksum is computed.
 func (s *Sources) Froms(ctx context.Context, e *manifest.Entry, arch string) ([]string, error) {
-	info, err := s.Info(ctx, e, arch)
-	return info.Froms, err
+	f, err := s.froms(ctx, e, arch)
+	return f.Froms, err
 }
 
 // LastStageFrom returns the base of e's last stage on arch (bashbrew's
-// ArchLastStageFrom).
+// ArchLastStageFrom), read as [Sources.Froms] reads FROMs.
 func (s *Sources) LastStageFrom(ctx context.Context, e *manifest.Entry, arch string) (string, error) {
-	info, err := s.Info(ctx, e, arch)
-	return info.LastStageFrom, err
+	f, err := s.froms(ctx, e, arch)
+	return f.LastStageFrom, err
+}
+
+// froms reads what e is built FROM on arch.
+func (s *Sources) froms(ctx context.Context, e *manifest.Entry, arch string) (builder.FromInfo, error) {
+	src := source(e, arch)
+	f, err := s.in.Froms(ctx, src, arch, sourceBuilder(e, arch))
+	if err != nil {
+		return builder.FromInfo{}, fmt.Errorf("reading %s for %s: %w", src, arch, err)
+	}
+	return f, nil
 }
 
 // Checksum returns the sha256 of e's scrubbed build context on arch

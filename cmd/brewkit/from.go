@@ -2,12 +2,13 @@ package main
 
 import (
 	"bufio"
-	"slices"
+	"errors"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/brewkit/brewkit/manifest"
+	"github.com/brewkit/brewkit/manifest/lineage"
 )
 
 type fromOptions struct {
@@ -23,7 +24,8 @@ func newFromCmd(g *globalOptions, getenv func(string) string) *cobra.Command {
 		Long: `Print "repo:tag: FROM FROM..." for every tag of every entry: the images its
 Dockerfile reads on each of its architectures (only --arch with
 --apply-constraints or --arch-filter), each once. It fetches every
-commit and reads every Dockerfile, so it fails on one that cannot be.`,
+commit and reads every Dockerfile, several at once, so it fails on one
+that cannot be.`,
 		RunE: o.run,
 	}
 	f := cmd.Flags()
@@ -37,42 +39,25 @@ commit and reads every Dockerfile, so it fails on one that cannot be.`,
 	return cmd
 }
 
+// run prints the FROMs of the manifests that load; one that does not is
+// reported and fails the command at the end.
 func (o *fromOptions) run(cmd *cobra.Command, args []string) error {
-	names, err := o.repoArgs(o.all, args)
-	if err != nil {
-		return err
-	}
 	ctx := cmd.Context()
+	repos, loadErr := o.loadRepos(ctx, cmd.ErrOrStderr(), o.all, args)
+	if len(repos) == 0 && loadErr != nil {
+		return loadErr
+	}
 	out := bufio.NewWriter(cmd.OutOrStdout())
 	defer out.Flush()
-	skips := newSkipper(o.filter(), cmd.ErrOrStderr())
-	return o.eachRepo(ctx, cmd.ErrOrStderr(), names, func(_ int, r *manifest.Repo) error {
-		for _, e := range r.Entries() {
-			if o.applyConstraints && skips.skip(r, e) {
-				continue
-			}
-			if o.archFilter && !e.HasArchitecture(o.arch) {
-				continue
-			}
-			var froms []string
-			for _, arch := range entryArches(e, o.arch, o.applyConstraints || o.archFilter) {
-				fs, err := o.froms(ctx, r, e, arch)
-				if err != nil {
-					return err
-				}
-				for _, f := range fs {
-					if !slices.Contains(froms, f) {
-						froms = append(froms, f)
-					}
-				}
-			}
-			line := ": " + strings.Join(froms, " ") + "\n"
-			for _, tag := range r.Tags(o.namespace, o.uniq, e) {
-				if _, err := out.WriteString(tag + line); err != nil {
-					return err
-				}
+	opts := o.lineageOptions(newSkipper(o.filter(), cmd.ErrOrStderr()), o.applyConstraints, o.archFilter)
+	err := lineage.Froms(ctx, repos, opts, func(r *manifest.Repo, e *manifest.Entry, froms []string) error {
+		line := ": " + strings.Join(froms, " ") + "\n"
+		for _, tag := range r.Tags(o.namespace, o.uniq, e) {
+			if _, err := out.WriteString(tag + line); err != nil {
+				return err
 			}
 		}
 		return nil
 	})
+	return errors.Join(err, loadErr)
 }

@@ -2,13 +2,12 @@ package main
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/spf13/cobra"
 
 	"github.com/brewkit/brewkit/manifest"
+	"github.com/brewkit/brewkit/manifest/lineage"
 )
 
 // graphOptions are the flags of parents and children.
@@ -29,12 +28,9 @@ func (o *graphOptions) registerGraph(cmd *cobra.Command, getenv func(string) str
 	o.register(cmd, getenv)
 }
 
-// keep reports whether the flags keep e, printing why not if needed.
-func (o *graphOptions) keep(skips *skipper, r *manifest.Repo, e *manifest.Entry) bool {
-	if o.applyConstraints && skips.skip(r, e) {
-		return false
-	}
-	return !o.archFilter || e.HasArchitecture(o.arch)
+// walk is how far the flags say to walk.
+func (o *graphOptions) walk() lineage.Walk {
+	return lineage.Walk{Depth: o.depth, Uniq: o.uniq}
 }
 
 func newParentsCmd(g *globalOptions, getenv func(string) string) *cobra.Command {
@@ -56,73 +52,11 @@ build.`,
 }
 
 func (o *graphOptions) runParents(cmd *cobra.Command, args []string) error {
-	ctx := cmd.Context()
 	out := bufio.NewWriter(cmd.OutOrStdout())
 	defer out.Flush()
-	skips := newSkipper(o.filter(), cmd.ErrOrStderr())
-	loader := manifest.Loader{Library: o.library}
-	seen := map[string]bool{} // with --uniq
-	for _, arg := range args {
-		lookup := []string{arg}
-		var lookupArches []string // those of the entries of arg
-		for d := o.depth; len(lookup) > 0 && (o.depth == 0 || d > 0); d-- {
-			var next []string
-			for _, name := range lookup {
-				r, err := loader.Load(ctx, name)
-				if err != nil {
-					if d != o.depth && errors.Is(err, manifest.ErrNotFound) {
-						continue // not in the library: the walk ends here
-					}
-					return err
-				}
-				for _, e := range r.Entries() {
-					if !o.keep(skips, r, e) {
-						continue
-					}
-					if d == o.depth {
-						for _, a := range entryArches(e, o.arch, o.applyConstraints || o.archFilter) {
-							lookupArches = appendNew(lookupArches, a)
-						}
-					}
-					var froms []string
-					for _, a := range lookupArches {
-						if !e.HasArchitecture(a) {
-							continue
-						}
-						fs, err := o.froms(ctx, r, e, a)
-						if err != nil {
-							return err
-						}
-						for _, f := range fs {
-							if f != "scratch" { // not a parent: the empty image
-								froms = appendNew(froms, f)
-							}
-						}
-					}
-					for _, f := range froms {
-						next = appendNew(next, f)
-						if o.uniq {
-							if seen[f] {
-								continue
-							}
-							seen[f] = true
-						}
-						if _, err := fmt.Fprintln(out, f); err != nil {
-							return err
-						}
-					}
-				}
-			}
-			lookup = next
-		}
-	}
-	return nil
-}
-
-// appendNew appends v to s unless s holds it.
-func appendNew[T comparable](s []T, v T) []T {
-	if slices.Contains(s, v) {
-		return s
-	}
-	return append(s, v)
+	opts := o.lineageOptions(newSkipper(o.filter(), cmd.ErrOrStderr()), o.applyConstraints, o.archFilter)
+	return lineage.Parents(cmd.Context(), &manifest.Loader{Library: o.library}, args, o.walk(), opts, func(image string) error {
+		_, err := fmt.Fprintln(out, image)
+		return err
+	})
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/brewkit/brewkit/builder/froms"
 	"github.com/brewkit/brewkit/builder/gitsource"
 	"github.com/brewkit/brewkit/manifest"
+	"github.com/brewkit/brewkit/manifest/lineage"
 )
 
 // sourceOptions are the flags of the commands that read entries' sources
@@ -53,6 +54,38 @@ func (o *sourceOptions) froms(ctx context.Context, r *manifest.Repo, e *manifest
 		return nil, fmt.Errorf("FROMs of %s (tags %q) on %s: %w", r.RepoName, e.TagsString(), arch, err)
 	}
 	return fs, nil
+}
+
+// readFroms returns the FROMs of e on arch, for package lineage, which
+// names the entry and arch in its errors.
+func (o *sourceOptions) readFroms(ctx context.Context, _ *manifest.Repo, e *manifest.Entry, arch string) ([]string, error) {
+	s, err := o.sources()
+	if err != nil {
+		return nil, err
+	}
+	return s.Froms(ctx, e, arch)
+}
+
+// lineageOptions are the lineage options of the flags of from, parents
+// and children: with applyConstraints, the entries that --arch and
+// --constraint skip do not count (skips says so once); with archFilter,
+// those without --arch; with either, only the FROMs of --arch count.
+func (o *sourceOptions) lineageOptions(skips *skipper, applyConstraints, archFilter bool) lineage.Options {
+	opts := lineage.Options{
+		Froms:     o.readFroms,
+		Namespace: o.namespace,
+		Log:       o.log,
+		Keep: func(r *manifest.Repo, e *manifest.Entry) bool {
+			if applyConstraints && skips.skip(r, e) {
+				return false
+			}
+			return !archFilter || e.HasArchitecture(o.arch)
+		},
+	}
+	if applyConstraints || archFilter {
+		opts.Arch = o.arch
+	}
+	return opts
 }
 
 // entryArches are the architectures whose FROMs count for e: --arch alone
