@@ -13,7 +13,7 @@ func ExampleParseFlag() {
 		return
 	}
 	fmt.Println(w.Name, w.Address, w.Arches, w.Slots())
-	// Output: amd64+i386 tcp://127.0.0.1:1234 [amd64 i386] 1
+	// Output: amd64+i386 tcp://127.0.0.1:1234 [amd64 i386] 2
 }
 
 func ExampleValidate() {
@@ -23,5 +23,5 @@ func ExampleValidate() {
 	fmt.Println(err)
 	// Output:
 	// worker "big": address "unix://bk.sock": socket path "bk.sock" is not absolute; want unix:///ABSOLUTE/PATH (three slashes)
-	// worker "big": concurrency -1 is negative; want 0 (the default, 1) or more
+	// worker "big": concurrency -1 is negative; want 0 (the default, 2) or more
 }

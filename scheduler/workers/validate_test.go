@@ -163,7 +163,7 @@ func TestValidate(t *testing.T) {
 		{
 			name: "negative concurrency",
 			ws:   []workers.Worker{with(func(w *workers.Worker) { w.Concurrency = -1 })},
-			want: []string{`concurrency -1 is negative; want 0 (the default, 1) or more`},
+			want: []string{`concurrency -1 is negative; want 0 (the default, 2) or more`},
 		},
 		{
 			name: "every problem at once",
@@ -189,7 +189,7 @@ func TestValidateUnknownArchIs(t *testing.T) {
 }
 
 func TestSlots(t *testing.T) {
-	for c, want := range map[int]int{0: workers.DefaultConcurrency, 1: 1, 5: 5} {
+	for c, want := range map[int]int{0: 2, 1: 1, 5: 5} {
 		if got := (workers.Worker{Concurrency: c}).Slots(); got != want {
 			t.Errorf("Worker{Concurrency: %d}.Slots() = %d, want %d", c, got, want)
 		}
