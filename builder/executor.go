@@ -101,7 +101,12 @@ type Executor struct {
 	// exporter's tarball naming the job's tags (full references), to the
 	// writer it opens, such as a Docker engine's image load or a
 	// containerd import ([load.Loader]); the solve fails if Close does.
-	// The tarball's image is the one staged, byte for byte.
+	// The tarball's image is the one staged, byte for byte. A job found
+	// staged already (up to date) or imported (oci-import) is not solved:
+	// its staged image is read back and written to Load as a tarball of
+	// the same format ([load.WriteImage]), so that the store has every
+	// image of the run whatever was cached. Either way the result says
+	// Loaded.
 	Load func(ctx context.Context) (io.WriteCloser, error)
 
 	// Status, if set, gives each attempt at a job a channel that its
@@ -139,6 +144,9 @@ func (e *Executor) Build(ctx context.Context, w workers.Worker, job *scheduler.J
 	buildID := scheduler.BuildID(job.SourceID, job.Arch, resolved)
 	if res, ok, err := e.lookup(ctx, st, job.Arch, buildID, prefix); err != nil || ok {
 		res.BuildID, res.Parents = buildID, resolved
+		if err == nil && !e.DryRun {
+			err = e.loadStaged(ctx, st, job, &res, prefix)
+		}
 		return res, err
 	}
 	if e.DryRun {
@@ -177,10 +185,17 @@ func (e *Executor) buildLocked(ctx context.Context, w workers.Worker, st stage, 
 	}
 	defer unlock()
 	if res, ok, err := e.lookup(ctx, st, req.job.Arch, req.buildID, prefix); err != nil || ok {
+		if err == nil {
+			err = e.loadStaged(ctx, st, req.job, &res, prefix)
+		}
 		return res, err
 	}
 	if req.job.Builder == scheduler.BuilderOCIImport {
-		return e.importOCI(ctx, st, req.job, req.buildID)
+		res, err := e.importOCI(ctx, st, req.job, req.buildID)
+		if err == nil {
+			err = e.loadStaged(ctx, st, req.job, &res, prefix)
+		}
+		return res, err
 	}
 	req.export, req.stores = st.export(req.job.Arch, req.buildID)
 	return e.solve(ctx, w, st, req, prefix)
@@ -297,6 +312,7 @@ func (e *Executor) solve(ctx context.Context, w workers.Worker, st stage, req *r
 	if err != nil {
 		return scheduler.Result{}, fmt.Errorf("%s: %w", req.job, err)
 	}
+	res.Loaded = req.load != nil
 	if res.BuildKit, err = e.versions.of(ctx, c); err != nil { // a record, not a reason to fail the build
 		e.note(prefix, "BuildKit version unknown: "+err.Error())
 	}

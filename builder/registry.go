@@ -143,3 +143,17 @@ func (r *Registry) read(ctx context.Context) []remote.Option {
 	}
 	return append(r.with(ctx), remote.Reuse(r.puller))
 }
+
+// Image returns the image ref names (a manifest), whose blobs are read
+// when asked for; ctx bounds those reads.
+func (r *Registry) Image(ctx context.Context, ref string) (v1.Image, error) {
+	parsed, err := name.ParseReference(ref)
+	if err != nil {
+		return nil, fmt.Errorf("image reference %q: %w", ref, err)
+	}
+	img, err := remote.Image(parsed, r.read(ctx)...)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", ref, err)
+	}
+	return img, nil
+}

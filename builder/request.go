@@ -40,16 +40,23 @@ type request struct {
 // the image the main export makes (imageAttrs), byte for byte: the
 // image loaded has the staged image's digest.
 func (r *request) loadExport(ctx context.Context) client.ExportEntry {
+	attrs := r.imageAttrs()
+	attrs["name"] = strings.Join(loadNames(r.job), ",")
+	return client.ExportEntry{Type: client.ExporterDocker, Attrs: attrs,
+		Output: func(map[string]string) (io.WriteCloser, error) { return r.load(ctx) }}
+}
+
+// loadNames are the names job's image is loaded under with --load: each
+// of its tags as a full reference ("docker.io/library/foo:1.0"), in the
+// order of its origins and their tags.
+func loadNames(job *scheduler.Job) []string {
 	var names []string
-	for _, o := range r.job.Origins {
+	for _, o := range job.Origins {
 		for _, t := range o.Tags {
 			names = append(names, LayoutRef(o.Repo+":"+t))
 		}
 	}
-	attrs := r.imageAttrs()
-	attrs["name"] = strings.Join(names, ",")
-	return client.ExportEntry{Type: client.ExporterDocker, Attrs: attrs,
-		Output: func(map[string]string) (io.WriteCloser, error) { return r.load(ctx) }}
+	return names
 }
 
 // imageAttrs are the exporter attrs that make the image: OCI media

@@ -28,6 +28,9 @@ type stage interface {
 	export(arch, buildID string) (client.ExportEntry, map[string]content.Store)
 	// commit records what a solve of export exported and returns it.
 	commit(ctx context.Context, arch, buildID string, resp map[string]string) (scheduler.Result, error)
+	// staged is the image of r, a result of lookup or commit, whose blobs
+	// are read when asked for.
+	staged(ctx context.Context, r scheduler.Result) (v1.Image, error)
 	// write stores img, an image brewkit has in hand (oci-import).
 	write(ctx context.Context, arch, buildID string, img v1.Image) (scheduler.Result, error)
 	// lockKey names the build of buildID for arch here, for [BuildLocks]:
@@ -99,4 +102,9 @@ func (s *registryStage) write(ctx context.Context, arch, buildID string, img v1.
 	}
 	s.found.add(s.repo(arch)+":"+buildID, d.String())
 	return scheduler.Result{Ref: s.repo(arch) + "@" + d.String(), Digest: d.String(), BuildID: buildID}, nil
+}
+
+func (s *registryStage) staged(ctx context.Context, r scheduler.Result) (v1.Image, error) {
+	img, err := s.reg.Image(ctx, r.Ref)
+	return img, maybeTransient(err)
 }

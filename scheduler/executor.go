@@ -23,6 +23,9 @@ type Result struct {
 	Digest   string // its digest (the per-architecture manifest, or an index around it)
 	BuildID  string // see [BuildID]
 	UpToDate bool   // it was already there; nothing was built
+	// Loaded says the image was also loaded into a local image store
+	// (brewkit build --load), whether it was built or up to date.
+	Loaded bool
 	// Parents are the job's FROMs but scratch, in order, each with the
 	// digest it resolved to: the list BuildID was computed from.
 	Parents []Parent

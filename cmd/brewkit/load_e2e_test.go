@@ -28,6 +28,7 @@ var loadTags = []string{"docker.io/library/loadme:1.0", "docker.io/library/loadm
 // loadLibrary is one small arm64v8 image, new at each call (a nonce in
 // its context), so that it is built, not found up to date.
 func loadLibrary(t *testing.T, git *farmtest.Git) string {
+	t.Helper()
 	url, commit := git.NewRepo(t, "loadme", map[string]string{
 		"Dockerfile": "FROM scratch\nCOPY nonce /nonce\n",
 		"nonce":      fmt.Sprint(time.Now().UnixNano()),
@@ -37,21 +38,21 @@ func loadLibrary(t *testing.T, git *farmtest.Git) string {
 }
 
 // loadBuild runs `brewkit build --load --platform arm64v8` (not the
-// host's arch) on the farm with env, and returns the record of its one
-// job and the staged image's config digest, which the loaded image must
-// have.
-func loadBuild(t *testing.T, farm farmtest.Farm, env map[string]string) (record.Job, string) {
+// host's arch) of lib on the farm with env, staged under staging, and returns the record of its
+// one job, which must have the status want, and the staged image's config
+// digest, which the loaded image must have. The summary must say the
+// image was loaded.
+func loadBuild(t *testing.T, farm farmtest.Farm, env map[string]string, lib, staging, want string) (record.Job, string) {
 	t.Helper()
-	lib := loadLibrary(t, farmtest.GitDaemon(t))
 	meta := filepath.Join(t.TempDir(), "metadata.json")
 	start := time.Now()
 	stdout, stderr, err := brewkit(t, env, "--library", lib, "build", "loadme", "--load", "--platform", "arm64v8",
-		"--workers", farm.File, "--staging", stagingPrefix(t, farm), "--cache", t.TempDir(), "--progress", "plain", "--metadata-file", meta)
+		"--workers", farm.File, "--staging", staging, "--cache", t.TempDir(), "--progress", "plain", "--metadata-file", meta)
 	took := time.Since(start)
 	if err != nil {
 		t.Fatalf("brewkit build --load: %v\n%s\nstderr:\n%s", err, stdout, stderr)
 	}
-	t.Logf("brewkit build --load: %s; %s", took.Round(time.Millisecond), exportLines(stderr))
+	t.Logf("brewkit build --load (%s): %s; %s", want, took.Round(time.Millisecond), exportLines(stderr))
 	data, err := os.ReadFile(meta)
 	if err != nil {
 		t.Fatal(err)
@@ -60,8 +61,11 @@ func loadBuild(t *testing.T, farm farmtest.Farm, env map[string]string) (record.
 	if err := json.Unmarshal(data, &rec); err != nil {
 		t.Fatal(err)
 	}
-	if len(rec.Jobs) != 1 || rec.Jobs[0].Status != "built" || rec.Jobs[0].Arch != "arm64v8" {
-		t.Fatalf("want one arm64v8 job built, got %+v", rec.Jobs)
+	if len(rec.Jobs) != 1 || rec.Jobs[0].Status != want || rec.Jobs[0].Arch != "arm64v8" {
+		t.Fatalf("want one arm64v8 job %s, got %+v", want, rec.Jobs)
+	}
+	if line := summaryLine(stdout, rec.Jobs[0].Image); !strings.Contains(line, want) || !strings.Contains(line, "(loaded)") {
+		t.Errorf("summary line %q: want it %s and (loaded)\n%s", line, want, stdout)
 	}
 	ref, err := name.ParseReference(rec.Jobs[0].Image, name.Insecure)
 	if err != nil {
@@ -76,6 +80,16 @@ func loadBuild(t *testing.T, farm farmtest.Farm, env map[string]string) (record.
 		t.Fatal(err)
 	}
 	return rec.Jobs[0], cfg.String()
+}
+
+// summaryLine is the line of the summary in stdout that shows image.
+func summaryLine(stdout, image string) string {
+	for l := range strings.Lines(stdout) {
+		if strings.Contains(l, image) {
+			return strings.TrimSpace(l)
+		}
+	}
+	return ""
 }
 
 // exportLines are BuildKit's lines about the docker exporter's tarball,
@@ -94,7 +108,8 @@ func exportLines(stderr string) string {
 // Docker engine answers and a containerd of the test's does: the image is
 // there under each full tag, in $CONTAINERD_NAMESPACE, for linux/arm64/v8,
 // with the staged image's config, and all its content survives
-// containerd's garbage collector.
+// containerd's garbage collector. The same build again, into a fresh
+// containerd, finds the job up to date and loads it all the same.
 func TestE2ELoadContainerd(t *testing.T) {
 	farm := farmtest.Require(t)
 	ctd := farmtest.StartContainerd(t)
@@ -102,8 +117,25 @@ func TestE2ELoadContainerd(t *testing.T) {
 	env := buildEnv(t)
 	env["DOCKER_HOST"] = "unix://" + filepath.Join(t.TempDir(), "no-docker.sock")
 	env["CONTAINERD_ADDRESS"], env["CONTAINERD_NAMESPACE"] = ctd.Address, ns
-	job, config := loadBuild(t, farm, env)
+	lib, staging := loadLibrary(t, farmtest.GitDaemon(t)), stagingPrefix(t, farm)
+	job, config := loadBuild(t, farm, env, lib, staging, "built")
+	checkContainerd(t, ctd, ns, job, config)
 
+	// A fresh containerd: the job is up to date, and still loaded.
+	fresh := farmtest.StartContainerd(t)
+	env["CONTAINERD_ADDRESS"] = fresh.Address
+	again, config2 := loadBuild(t, farm, env, lib, staging, "up to date")
+	if again.Digest != job.Digest || config2 != config {
+		t.Fatalf("up to date: %s (config %s), want the staged %s (config %s)", again.Digest, config2, job.Digest, config)
+	}
+	checkContainerd(t, fresh, ns, again, config)
+}
+
+// checkContainerd checks that ctd has job's image under each of loadTags
+// in ns, with the staged digest and config, for linux/arm64/v8, and all
+// its content after garbage collection.
+func checkContainerd(t *testing.T, ctd *farmtest.Containerd, ns string, job record.Job, config string) {
+	t.Helper()
 	cl := ctd.Client(t, ns)
 	ctx := t.Context()
 	ls := cl.LeasesService() // a lease deleted synchronously runs the garbage collector
@@ -148,14 +180,31 @@ func TestE2ELoadContainerd(t *testing.T) {
 
 // TestE2ELoadDocker builds an arm64v8 image with --load into a Docker
 // engine of the test's: the engine has it under each tag, arm64 v8,
-// its id the staged image's config digest.
+// its id the staged image's config digest. The same build again, into a
+// fresh engine, finds the job up to date and loads it all the same.
 func TestE2ELoadDocker(t *testing.T) {
 	farm := farmtest.Require(t)
 	engine := farmtest.StartDockerd(t, farmtest.StartContainerd(t))
 	env := buildEnv(t)
 	env["DOCKER_HOST"] = engine.Host
-	job, config := loadBuild(t, farm, env)
+	lib, staging := loadLibrary(t, farmtest.GitDaemon(t)), stagingPrefix(t, farm)
+	job, config := loadBuild(t, farm, env, lib, staging, "built")
+	checkDocker(t, engine, job, config)
 
+	// A fresh engine: the job is up to date, and still loaded.
+	fresh := farmtest.StartDockerd(t, farmtest.StartContainerd(t))
+	env["DOCKER_HOST"] = fresh.Host
+	again, config2 := loadBuild(t, farm, env, lib, staging, "up to date")
+	if again.Digest != job.Digest || config2 != config {
+		t.Fatalf("up to date: %s (config %s), want the staged %s (config %s)", again.Digest, config2, job.Digest, config)
+	}
+	checkDocker(t, fresh, again, config)
+}
+
+// checkDocker checks that engine has job's image under each of loadTags,
+// arm64 v8, its id the staged config digest.
+func checkDocker(t *testing.T, engine *farmtest.Dockerd, job record.Job, config string) {
+	t.Helper()
 	for _, tag := range loadTags {
 		var img struct {
 			ID                        string `json:"Id"`

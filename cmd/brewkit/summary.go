@@ -19,6 +19,9 @@ func writeSummary(w, errw io.Writer, r *scheduler.Report) error {
 	var errs []jobError
 	for _, o := range r.Outcomes {
 		detail := o.Result.Ref
+		if o.Result.Loaded {
+			detail += " (loaded)"
+		}
 		if o.Err != nil {
 			detail = firstLine(o.Err)
 			errs = append(errs, newJobError(o.Job, o.Err))

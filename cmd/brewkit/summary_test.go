@@ -54,6 +54,32 @@ library/bar:5 (bar:2) for amd64, arm64v8: skipped because foo:1 (<arch>) failed
 	}
 }
 
+// With --load, the line of each image loaded, built or up to date,
+// says so.
+func TestWriteSummaryLoaded(t *testing.T) {
+	t.Parallel()
+	job := &scheduler.Job{Arch: "amd64", Tags: []string{"foo:1"}}
+	start := time.Unix(1_700_000_000, 0)
+	r := &scheduler.Report{Start: start, End: start.Add(time.Second), Outcomes: []*scheduler.Outcome{
+		{Job: job, Status: scheduler.UpToDate, Result: scheduler.Result{Ref: "reg/staging-amd64@sha256:aa", UpToDate: true, Loaded: true}},
+		{Job: job, Status: scheduler.Built, Result: scheduler.Result{Ref: "reg/staging-amd64@sha256:bb", Loaded: true}},
+		{Job: job, Status: scheduler.UpToDate, Result: scheduler.Result{Ref: "reg/staging-amd64@sha256:cc", UpToDate: true}},
+	}}
+	var out, errs bytes.Buffer
+	if err := writeSummary(&out, &errs, r); err != nil {
+		t.Fatal(err)
+	}
+	want := `JOB    ARCH   STATUS      TIME  WORKER  IMAGE / REASON
+foo:1  amd64  up to date  -     -       reg/staging-amd64@sha256:aa (loaded)
+foo:1  amd64  built       -     -       reg/staging-amd64@sha256:bb (loaded)
+foo:1  amd64  up to date  -     -       reg/staging-amd64@sha256:cc
+1 built, 2 up to date, 0 failed, 0 skipped, 0 cancelled in 1s
+`
+	if diff := cmp.Diff(want, out.String()); diff != "" {
+		t.Errorf("summary (-want +got):\n%s", diff)
+	}
+}
+
 func TestLayoutSummaryHowToRun(t *testing.T) {
 	var b strings.Builder
 	writeLayoutSummary(&b, "/tmp/out", builder.TagSummary{Written: []string{"foo:1.0", "foo:latest"}})
