@@ -1,7 +1,9 @@
 package engine_test
 
 import (
+	archivetar "archive/tar"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -9,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/google/go-containerregistry/pkg/v1/validate"
@@ -72,6 +75,48 @@ func TestE2ELoadTarball(t *testing.T) {
 		cfg, err := img.ConfigFile()
 		if err != nil || cfg.OS != "linux" || cfg.Architecture != "arm64" || cfg.Variant != "v8" {
 			t.Errorf("%s: config %v %+v, want linux/arm64/v8", ref, err, cfg)
+		}
+	}
+
+	// Again, up to date: the staged image is loaded, in a tarball whose
+	// index.json and manifest.json are the docker exporter's.
+	again := filepath.Join(t.TempDir(), "again.tar")
+	b, err = e.Build(t.Context(), plan(t, e, lib, "loadme"), engine.BuildOptions{
+		Load: func(context.Context) (io.WriteCloser, error) { return os.Create(again) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Report.Count(scheduler.UpToDate) != 1 || !b.Report.Outcomes[0].Result.Loaded {
+		t.Fatalf("not up to date and loaded: %v %+v", b.Report.Err(), b.Report.Outcomes[0].Result)
+	}
+	for _, f := range []string{"index.json", "manifest.json"} {
+		if diff := cmp.Diff(tarJSON(t, tar, f), tarJSON(t, again, f)); diff != "" {
+			t.Errorf("%s (-docker exporter +staged load):\n%s", f, diff)
+		}
+	}
+}
+
+// tarJSON is the JSON file name in the tarball path, decoded.
+func tarJSON(t *testing.T, path, name string) any {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	tr := archivetar.NewReader(f)
+	for {
+		h, err := tr.Next()
+		if err != nil {
+			t.Fatalf("%s in %s: %v", name, path, err)
+		}
+		if h.Name == name {
+			var v any
+			if err := json.NewDecoder(tr).Decode(&v); err != nil {
+				t.Fatalf("%s in %s: %v", name, path, err)
+			}
+			return v
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"path"
 
+	"github.com/containerd/platforms"
 	"github.com/distribution/reference"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
@@ -28,7 +29,8 @@ const (
 // "docker.io/library/foo:1.0"), in the format of BuildKit's docker
 // exporter: an OCI image layout (oci-layout, blobs/sha256/…, and an
 // index.json with one descriptor of img's manifest per name, annotated
-// with [AnnotationImageName] and [AnnotationRefName]) plus a Docker
+// with [AnnotationImageName] and [AnnotationRefName], and with img's
+// platform) plus a Docker
 // manifest.json (Config, RepoTags as "foo:1.0", Layers) for engines that
 // read that. The image keeps its identity: its manifest, config and
 // layers are written as img has them, so a store has it under img's
@@ -83,8 +85,18 @@ func WriteImage(ctx context.Context, w io.Writer, img v1.Image, names []string) 
 
 // manifestDescriptor is the descriptor of img's manifest, with the
 // manifest's own annotations, as BuildKit gives its descriptor the same
-// ones (annotation-manifest-descriptor.*).
+// ones (annotation-manifest-descriptor.*), and, as BuildKit does, the
+// platform of its config, normalized (linux/arm64, not linux/arm64/v8).
 func manifestDescriptor(img v1.Image, m *v1.Manifest, raw []byte) (v1.Descriptor, error) {
+	cfg, err := img.ConfigFile()
+	if err != nil {
+		return v1.Descriptor{}, fmt.Errorf("reading the config %s: %w", m.Config.Digest, err)
+	}
+	var platform *v1.Platform
+	if cfg.OS != "" && cfg.Architecture != "" {
+		p := platforms.Normalize(ocispec.Platform{OS: cfg.OS, Architecture: cfg.Architecture, Variant: cfg.Variant, OSVersion: cfg.OSVersion})
+		platform = &v1.Platform{OS: p.OS, Architecture: p.Architecture, Variant: p.Variant, OSVersion: p.OSVersion}
+	}
 	d, err := img.Digest()
 	if err != nil {
 		return v1.Descriptor{}, fmt.Errorf("the manifest's digest: %w", err)
@@ -93,7 +105,7 @@ func manifestDescriptor(img v1.Image, m *v1.Manifest, raw []byte) (v1.Descriptor
 	if err != nil {
 		return v1.Descriptor{}, fmt.Errorf("the manifest's media type: %w", err)
 	}
-	return v1.Descriptor{MediaType: mt, Digest: d, Size: int64(len(raw)), Annotations: m.Annotations}, nil
+	return v1.Descriptor{MediaType: mt, Digest: d, Size: int64(len(raw)), Annotations: m.Annotations, Platform: platform}, nil
 }
 
 // writeLayer streams layer l of img into tw.
