@@ -10,6 +10,12 @@
 //	...
 //	err = w.Close()       // waits for the store's answer
 //
+// An image already in hand (one staged by an earlier run, read back with
+// go-containerregistry) goes to the same writer as a tarball of the same
+// format, the image unchanged, its blobs streamed:
+//
+//	err = load.WriteImage(ctx, w, img, []string{"docker.io/library/foo:1.0"})
+//
 // # Where
 //
 // [Find] asks, in order, and takes the first that answers:
