@@ -71,18 +71,7 @@ func TestWriteImage(t *testing.T) {
 	want := digests(t, img)
 
 	dir := untar(t, buf.Bytes())
-	lp, err := layout.FromPath(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	idx, err := lp.ImageIndex()
-	if err != nil {
-		t.Fatal(err)
-	}
-	im, err := idx.IndexManifest()
-	if err != nil {
-		t.Fatal(err)
-	}
+	lp, im := readLayout(t, dir)
 	var gotNames, gotRefs []string
 	for _, d := range im.Manifests {
 		if d.Digest.String() != want[0] || d.MediaType != types.OCIManifestSchema1 {
@@ -160,6 +149,24 @@ func digests(t *testing.T, img v1.Image) []string {
 }
 
 // untar extracts data into a new directory.
+// readLayout opens the OCI layout in dir and reads its index.json.
+func readLayout(t *testing.T, dir string) (layout.Path, *v1.IndexManifest) {
+	t.Helper()
+	lp, err := layout.FromPath(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := lp.ImageIndex()
+	if err != nil {
+		t.Fatal(err)
+	}
+	im, err := idx.IndexManifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lp, im
+}
+
 func untar(t *testing.T, data []byte) string {
 	t.Helper()
 	dir := t.TempDir()
@@ -288,19 +295,7 @@ func TestWriteImageNames(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			dir := untar(t, buf.Bytes())
-			lp, err := layout.FromPath(dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			idx, err := lp.ImageIndex()
-			if err != nil {
-				t.Fatal(err)
-			}
-			im, err := idx.IndexManifest()
-			if err != nil {
-				t.Fatal(err)
-			}
+			_, im := readLayout(t, untar(t, buf.Bytes()))
 			if got := im.Manifests[0].Annotations[load.AnnotationRefName]; got != tc.ref {
 				t.Errorf("ref name %q, want %q", got, tc.ref)
 			}
